@@ -1,0 +1,236 @@
+# Bulkhead top-level Makefile.
+#
+#   make                  build the hypervisor for the configured board
+#   make run              build, then boot it under QEMU through u-boot
+#   make test             host unit tests + QEMU integration tests
+#   make help             every target
+#
+# Out-of-tree builds with O=dir (default: build). V=1 shows full commands.
+
+O ?= build
+override O := $(abspath $(O))
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+CROSS_COMPILE ?= aarch64-linux-gnu-
+CC := $(CROSS_COMPILE)gcc
+LD := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+SIZE := $(CROSS_COMPILE)size
+HOSTCC ?= gcc
+# Debian's Kconfiglib is installed for Debian's own Python only.
+PYTHON := /usr/bin/python3
+
+KCONFIG_CONFIG := $(O)/.config
+export KCONFIG_CONFIG
+AUTOCONF := $(O)/include/generated/autoconf.h
+DEFAULT_DEFCONFIG := qemu_virt_defconfig
+
+# Goals that must not read (or create) a .config first.
+no-config-goals := help clean distclean deps %_defconfig menuconfig \
+	olddefconfig savedefconfig unit-test
+ifneq ($(filter-out $(no-config-goals),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(filter %_defconfig,$(MAKECMDGOALS)),)
+need-config := 1
+endif
+endif
+
+.DEFAULT_GOAL := all
+.PHONY: all deps help clean distclean menuconfig olddefconfig savedefconfig \
+	run run-direct test unit-test qemu-test newlib size bench FORCE
+
+# The dependency check runs before anything else, every time; it is quiet
+# (a dozen stat calls) when all tools are present.
+deps:
+	$(Q)tools/install-deps.sh --quiet
+
+# --- Configuration -----------------------------------------------------------
+
+kconfig-files := Kconfig $(wildcard boards/*/Kconfig)
+
+%_defconfig: deps
+	$(Q)test -f configs/$@ || { echo "no such config: configs/$@" >&2; exit 1; }
+	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) -m defconfig --kconfig Kconfig configs/$@
+
+$(KCONFIG_CONFIG): | deps
+	$(Q)mkdir -p $(O)
+	@echo "  CONFIG   no $(KCONFIG_CONFIG): using configs/$(DEFAULT_DEFCONFIG)"
+	$(Q)$(PYTHON) -m defconfig --kconfig Kconfig configs/$(DEFAULT_DEFCONFIG) >/dev/null
+
+menuconfig: deps
+	$(Q)mkdir -p $(O)
+	$(Q)test -f $(KCONFIG_CONFIG) || $(PYTHON) -m defconfig --kconfig Kconfig \
+		configs/$(DEFAULT_DEFCONFIG) >/dev/null
+	$(Q)$(PYTHON) -m menuconfig Kconfig
+
+olddefconfig: deps
+	$(Q)$(PYTHON) -m olddefconfig Kconfig
+
+savedefconfig: deps
+	$(Q)$(PYTHON) -m savedefconfig --kconfig Kconfig --out $(O)/defconfig
+	@echo "  SAVED    $(O)/defconfig (copy it into configs/ to keep it)"
+
+$(AUTOCONF): $(KCONFIG_CONFIG) $(kconfig-files)
+	$(call msg,GEN,$(patsubst $(O)/%,%,$@))
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) -m genconfig --header-path $@ Kconfig
+	$(Q)touch $@
+
+ifdef need-config
+include $(KCONFIG_CONFIG)
+endif
+
+BOARD := $(patsubst "%",%,$(CONFIG_BOARD_NAME))
+
+# --- Hypervisor sources --------------------------------------------------------
+# Each directory lists its objects in build.mk as obj-y / obj-$(CONFIG_X).
+
+hyp-dirs := arch/arm64 core core/lib drivers/uart drivers/irqchip
+hyp-objs :=
+define collect-dir
+obj-y :=
+include $(1)/build.mk
+hyp-objs += $$(addprefix $(O)/$(1)/,$$(obj-y))
+endef
+$(foreach d,$(hyp-dirs),$(eval $(call collect-dir,$(d))))
+
+LIBFDT_A := /usr/lib/aarch64-linux-gnu/libfdt.a
+GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
+
+HYP_INCLUDES := -nostdinc -isystem $(GCC_INC) -Icore/include/libc \
+	-I$(O)/include -Icore/include -Iarch/arm64/include -Idrivers/include
+# -mgeneral-regs-only: the hypervisor never touches FP/SIMD state it would
+# have to save. -mstrict-align: the first C code runs with the MMU off, where
+# unaligned accesses fault. -fpie: the image runs wherever the loader put it
+# and applies its own relative relocations at entry.
+HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-common -fpie -fno-plt \
+	-fno-stack-protector -fno-omit-frame-pointer \
+	-fno-tree-loop-distribute-patterns \
+	-march=armv8-a -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
+	$(HYP_INCLUDES) -include $(AUTOCONF) -include core/include/bulkhead/kconfig.h \
+	-MMD -MP
+HYP_ASFLAGS := $(HYP_CFLAGS) -D__ASSEMBLY__
+HYP_LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack --no-warn-rwx-segments \
+	--build-id=none -nostdlib -T arch/arm64/bulkhead.lds
+
+HYP_ELF := $(O)/bulkhead.elf
+HYP_IMAGE := $(O)/bulkhead.bin
+
+all: $(HYP_IMAGE) newlib size
+
+# libfdt's headers come through the build directory so that -nostdinc keeps
+# the host's C library headers out of the hypervisor.
+LIBFDT_HDRS := $(O)/include/libfdt.h $(O)/include/fdt.h $(O)/include/libfdt_env.h
+.SECONDARY: $(LIBFDT_HDRS)
+$(O)/include/%.h: /usr/include/%.h | deps
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf $< $@
+
+$(O)/%.o: %.c | $(AUTOCONF) $(LIBFDT_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HYP_CFLAGS) -c $< -o $@
+
+$(O)/%.o: %.S | $(AUTOCONF) $(LIBFDT_HDRS)
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HYP_ASFLAGS) -c $< -o $@
+
+$(HYP_ELF): $(hyp-objs) arch/arm64/bulkhead.lds
+	$(call msg,LD,$(patsubst $(O)/%,%,$@))
+	$(Q)$(LD) $(HYP_LDFLAGS) -o $@ $(hyp-objs) $(LIBFDT_A) \
+		-Map $(O)/bulkhead.map
+	$(Q)tools/check-image.sh $@ $(CROSS_COMPILE)
+
+$(HYP_IMAGE): $(HYP_ELF)
+	$(call msg,OBJCOPY,$(patsubst $(O)/%,%,$@))
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+size: $(HYP_ELF)
+	$(Q)$(SIZE) $< | sed 's/^/  /'
+
+-include $(hyp-objs:.o=.d)
+
+# --- newlib for domains ---------------------------------------------------------
+# Built once from Debian's newlib-source tarball and cached in $(O)/newlib.
+
+NEWLIB_STAMP := $(O)/newlib/.built
+newlib: $(NEWLIB_STAMP)
+$(NEWLIB_STAMP): tools/build-newlib.sh | deps
+	$(call msg,NEWLIB,$(O)/newlib (once; about a minute))
+	$(Q)tools/build-newlib.sh $(O)/newlib $(CROSS_COMPILE)
+
+# --- Boot media and QEMU ----------------------------------------------------------
+
+BOOT_SCRIPT := $(O)/boot.scr
+BOOT_DISK := $(O)/bulkhead-disk.img
+UBOOT_QEMU := /usr/lib/u-boot/qemu_arm64/u-boot.bin
+
+$(BOOT_SCRIPT): boards/common/boot.cmd | deps
+	$(call msg,MKIMAGE,$(patsubst $(O)/%,%,$@))
+	$(Q)mkimage -q -A arm64 -O linux -T script -C none -n "Bulkhead boot" \
+		-d $< $@
+
+$(BOOT_DISK): $(HYP_IMAGE) $(BOOT_SCRIPT) tools/mkdisk.py
+	$(call msg,DISK,$(patsubst $(O)/%,%,$@))
+	$(Q)$(PYTHON) tools/mkdisk.py $@ $(BOOT_SCRIPT) $(HYP_IMAGE)
+
+run: $(BOOT_DISK)
+	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
+	$(Q)tools/qemu.sh uboot $(BOOT_DISK)
+
+run-direct: $(HYP_IMAGE)
+	@echo "Booting with QEMU -kernel; quit QEMU with Ctrl-A X"
+	$(Q)tools/qemu.sh direct $(HYP_IMAGE)
+
+# --- Tests --------------------------------------------------------------------------
+
+test: all $(BOOT_DISK)
+	$(Q)$(PYTHON) tests/run.py --build $(O)
+
+unit-test: deps
+	$(Q)$(PYTHON) tests/run.py --build $(O) --unit-only
+
+qemu-test: all $(BOOT_DISK)
+	$(Q)$(PYTHON) tests/run.py --build $(O) --qemu-only
+
+# --- Housekeeping -------------------------------------------------------------------
+
+clean:
+	$(Q)rm -rf $(O)/arch $(O)/core $(O)/drivers $(O)/tests $(O)/*.elf \
+		$(O)/*.bin $(O)/*.map $(O)/*.img $(O)/*.scr $(O)/include/generated
+
+distclean:
+	$(Q)rm -rf $(O)
+
+help:
+	@echo "Bulkhead build targets (O=$(O), V=1 for full commands)"
+	@echo ""
+	@echo "  all (default)     hypervisor image $(O)/bulkhead.bin, newlib cache, size"
+	@echo "  run               boot the hypervisor under QEMU through u-boot"
+	@echo "  run-direct        boot it with QEMU -kernel (no u-boot)"
+	@echo "  test              host unit tests and QEMU integration tests"
+	@echo "  unit-test         host unit tests only"
+	@echo "  qemu-test         QEMU integration tests only"
+	@echo "  newlib            build newlib for aarch64 once (cached)"
+	@echo "  size              text/data/bss of the hypervisor"
+	@echo "  deps              install missing tools (tools/install-deps.sh)"
+	@echo ""
+	@echo "Configuration (Kconfig, kept in $(O)/.config):"
+	@echo "  menuconfig        edit the configuration in a terminal menu"
+	@echo "  <board>_defconfig start from configs/<board>_defconfig:"
+	@for f in configs/*_defconfig; do echo "                      $$(basename $$f)"; done
+	@echo "  olddefconfig      update .config to a changed Kconfig"
+	@echo "  savedefconfig     write a minimal defconfig to $(O)/defconfig"
+	@echo ""
+	@echo "  clean             remove build output but keep .config and newlib"
+	@echo "  distclean         remove $(O) entirely"

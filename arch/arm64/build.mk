@@ -1,0 +1,2 @@
+obj-y += boot/head.o vectors.o cpu_asm.o cpu.o mmu.o pgtable.o psci.o timer.o
+obj-y += esr.o traps.o

@@ -1,0 +1,36 @@
+/*
+ * The arch interface that core code uses for CPU-level facts and control.
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct percpu;
+
+/* Affinity fields of this CPU's MPIDR (bit 31 and MT/U bits stripped). */
+uint64_t arch_cpu_mpidr(void);
+/* The per-CPU block of the running CPU (kept in TPIDR_EL2). */
+struct percpu *arch_this_cpu(void);
+void arch_set_this_cpu(struct percpu *pc);
+
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+/* Sleep until an interrupt (or event) arrives. */
+void arch_cpu_idle(void);
+/* Stop this CPU for good, interrupts masked. */
+__attribute__((noreturn)) void arch_cpu_halt(void);
+
+/* Generic counter: frequency in Hz and the current count. */
+uint64_t arch_counter_freq(void);
+uint64_t arch_counter_now(void);
+
+/* Physical address of the secondary CPU entry point, for PSCI CPU_ON. */
+uint64_t arch_secondary_entry_pa(void);
+
+/* Clean data cache lines covering [addr, addr + size) to the point of
+ * coherency, so that a CPU running with its MMU off sees the data. */
+void arch_dcache_clean(const void *addr, uint64_t size);
+
+#endif

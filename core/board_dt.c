@@ -1,0 +1,408 @@
+/*
+ * Reads the board's device tree (from u-boot or QEMU) into struct
+ * board_info: memory, reserved memory, CPUs and how to start them, PSCI, the
+ * interrupt controller, the timer interrupts and the console UART.
+ *
+ * Runs once at boot on the boot CPU and is unit-tested on the host against
+ * QEMU's own device trees and hand-written broken ones. The blob is input,
+ * not trusted: every property is length-checked before use.
+ */
+#include <libfdt.h>
+#include <string.h>
+#include <bulkhead/board.h>
+#include <bulkhead/format.h>
+
+#define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
+
+static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
+static const char *const gicv2_compat[] = { "arm,gic-400", "arm,cortex-a15-gic",
+					    "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
+static const char *const timer_compat[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
+static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
+
+static uint64_t read_cells(const fdt32_t *p, int cells)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < cells; i++)
+		v = (v << 32) | fdt32_to_cpu(p[i]);
+	return v;
+}
+
+/* The #address-cells/#size-cells a node sets for its children, with the
+ * devicetree spec's defaults. */
+static void node_cells(const void *fdt, int node, int *ac, int *sc)
+{
+	const fdt32_t *p;
+	int len;
+
+	*ac = 2;
+	*sc = 1;
+	if (node < 0)
+		return;
+	p = fdt_getprop(fdt, node, "#address-cells", &len);
+	if (p && len == 4)
+		*ac = (int)fdt32_to_cpu(*p);
+	p = fdt_getprop(fdt, node, "#size-cells", &len);
+	if (p && len == 4)
+		*sc = (int)fdt32_to_cpu(*p);
+}
+
+/* The cells that apply to a node's own "reg": its parent bus's. */
+static void bus_cells(const void *fdt, int node, int *ac, int *sc)
+{
+	node_cells(fdt, fdt_parent_offset(fdt, node), ac, sc);
+}
+
+/*
+ * Translate a bus address of `node` into a CPU physical address through
+ * the "ranges" of each ancestor bus. Returns false if a bus has no range
+ * for it (the device is not visible to the CPU).
+ */
+static bool translate(const void *fdt, int node, uint64_t *addr)
+{
+	int bus = fdt_parent_offset(fdt, node);
+
+	while (bus >= 0) {
+		int grand = fdt_parent_offset(fdt, bus);
+		const fdt32_t *r;
+		int len, cac, csc, pac, psc, entry;
+		bool hit = false;
+
+		if (grand < 0)
+			return true; /* the root: CPU addresses */
+		r = fdt_getprop(fdt, bus, "ranges", &len);
+		if (!r)
+			return false;
+		if (len == 0) {
+			bus = grand;
+			continue; /* identity */
+		}
+		node_cells(fdt, bus, &cac, &csc);
+		node_cells(fdt, grand, &pac, &psc);
+		if (cac < 1 || cac > 2 || csc < 1 || csc > 2 || pac < 1 || pac > 2)
+			return false;
+		entry = (cac + pac + csc) * 4;
+		for (int off = 0; off + entry <= len; off += entry) {
+			const fdt32_t *e = r + off / 4;
+			uint64_t child = read_cells(e, cac);
+			uint64_t parent = read_cells(e + cac, pac);
+			uint64_t size = read_cells(e + cac + pac, csc);
+
+			if (*addr >= child && *addr - child < size) {
+				*addr = parent + (*addr - child);
+				hit = true;
+				break;
+			}
+		}
+		if (!hit)
+			return false;
+		bus = grand;
+	}
+	return true;
+}
+
+/* The index-th (address, size) pair of a node's "reg", untranslated. */
+static int reg_raw(const void *fdt, int node, int index, struct mem_range *out)
+{
+	int ac, sc, len;
+	const fdt32_t *p;
+
+	bus_cells(fdt, node, &ac, &sc);
+	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
+		return -1;
+	p = fdt_getprop(fdt, node, "reg", &len);
+	if (!p || len < (index + 1) * (ac + sc) * 4)
+		return -1;
+	p += index * (ac + sc);
+	out->base = read_cells(p, ac);
+	out->size = sc ? read_cells(p + ac, sc) : 0;
+	return 0;
+}
+
+/* The same, translated to a CPU physical address. */
+static int reg_at(const void *fdt, int node, int index, struct mem_range *out)
+{
+	if (reg_raw(fdt, node, index, out))
+		return -1;
+	return translate(fdt, node, &out->base) ? 0 : -1;
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, "status", &len);
+
+	return !s || (len >= 4 && (!strncmp(s, "okay", 4) || !strncmp(s, "ok", 2)));
+}
+
+/* First enabled node compatible with any of list[]; the match in *which. */
+static int find_compatible(const void *fdt, const char *const *list, const char **which)
+{
+	for (int i = 0; list[i]; i++) {
+		int node = fdt_node_offset_by_compatible(fdt, -1, list[i]);
+
+		while (node >= 0 && !node_enabled(fdt, node))
+			node = fdt_node_offset_by_compatible(fdt, node, list[i]);
+		if (node >= 0) {
+			*which = list[i];
+			return node;
+		}
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+static void copy_str(char *dst, size_t dstlen, const char *src, int srclen)
+{
+	size_t n = srclen < 0 ? 0 : strnlen(src, (size_t)srclen);
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int parse_memory(const void *fdt, struct board_info *b, char *err, size_t errlen)
+{
+	int node;
+
+	fdt_for_each_subnode(node, fdt, 0) {
+		int len, ac, sc;
+		const char *type = fdt_getprop(fdt, node, "device_type", &len);
+		const fdt32_t *reg;
+
+		if (!type || len < 7 || strncmp(type, "memory", 7) || !node_enabled(fdt, node))
+			continue;
+		bus_cells(fdt, node, &ac, &sc);
+		reg = fdt_getprop(fdt, node, "reg", &len);
+		if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len % ((ac + sc) * 4))
+			return ERR("%s: malformed \"reg\"", fdt_get_name(fdt, node, NULL));
+		for (int i = 0; i < len / ((ac + sc) * 4); i++) {
+			struct mem_range m;
+
+			reg_at(fdt, node, i, &m);
+			if (m.size == 0)
+				continue;
+			if (b->nr_mem == BOARD_MAX_MEM)
+				return ERR("more than %d memory ranges", BOARD_MAX_MEM);
+			b->mem[b->nr_mem++] = m;
+		}
+	}
+	if (b->nr_mem == 0)
+		return ERR("no memory node (device_type = \"memory\") with a size");
+	return 0;
+}
+
+static void add_reserved(struct board_info *b, uint64_t base, uint64_t size)
+{
+	if (size && b->nr_reserved < BOARD_MAX_RESERVED) {
+		b->reserved[b->nr_reserved].base = base;
+		b->reserved[b->nr_reserved].size = size;
+		b->nr_reserved++;
+	}
+}
+
+static void parse_reserved(const void *fdt, struct board_info *b)
+{
+	int n = fdt_num_mem_rsv(fdt), node;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t base, size;
+
+		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
+			add_reserved(b, base, size);
+	}
+	node = fdt_path_offset(fdt, "/reserved-memory");
+	if (node < 0)
+		return;
+	fdt_for_each_subnode(n, fdt, node) {
+		struct mem_range m;
+
+		for (int i = 0; reg_at(fdt, n, i, &m) == 0; i++)
+			add_reserved(b, m.base, m.size);
+	}
+}
+
+static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t errlen)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+
+	if (cpus < 0)
+		return ERR("no /cpus node");
+	fdt_for_each_subnode(node, fdt, cpus) {
+		int len;
+		const char *type = fdt_getprop(fdt, node, "device_type", &len);
+		const char *method;
+		struct mem_range reg;
+		struct board_cpu *c;
+
+		if (!type || len < 4 || strncmp(type, "cpu", 4) || !node_enabled(fdt, node))
+			continue;
+		if (reg_raw(fdt, node, 0, &reg))
+			return ERR("/cpus/%s: missing or malformed \"reg\"",
+				   fdt_get_name(fdt, node, NULL));
+		if (b->nr_cpus == BOARD_MAX_CPUS)
+			return ERR("more than %d CPUs in /cpus", BOARD_MAX_CPUS);
+		c = &b->cpus[b->nr_cpus++];
+		c->mpidr = reg.base;
+		method = fdt_getprop(fdt, node, "enable-method", &len);
+		if (method && len >= 5 && !strncmp(method, "psci", 5)) {
+			c->method = CPU_ENABLE_PSCI;
+		} else if (method && len >= 11 && !strncmp(method, "spin-table", 11)) {
+			const fdt32_t *p = fdt_getprop(fdt, node, "cpu-release-addr", &len);
+
+			c->method = CPU_ENABLE_SPIN_TABLE;
+			if (p && (len == 4 || len == 8))
+				c->release_addr = read_cells(p, len / 4);
+		} else {
+			c->method = CPU_ENABLE_NONE;
+		}
+	}
+	if (b->nr_cpus == 0)
+		return ERR("no CPU in /cpus (device_type = \"cpu\")");
+	return 0;
+}
+
+static void parse_psci(const void *fdt, struct board_info *b)
+{
+	const char *which, *method;
+	int len, node = find_compatible(fdt, psci_compat, &which);
+
+	b->psci = PSCI_CONDUIT_NONE;
+	if (node < 0)
+		return;
+	method = fdt_getprop(fdt, node, "method", &len);
+	if (method && len >= 4 && !strncmp(method, "smc", 4))
+		b->psci = PSCI_CONDUIT_SMC;
+	else if (method && len >= 4 && !strncmp(method, "hvc", 4))
+		b->psci = PSCI_CONDUIT_HVC;
+}
+
+/* Interrupt specifier i of a GIC-style 3-cell "interrupts": INTID. */
+static unsigned int gic_intid(const fdt32_t *p, int i)
+{
+	uint32_t type = fdt32_to_cpu(p[i * 3]);
+	uint32_t num = fdt32_to_cpu(p[i * 3 + 1]);
+
+	return type == 1 ? num + 16 : num + 32; /* 1 = PPI, 0 = SPI */
+}
+
+static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t errlen)
+{
+	struct board_gic *g = &b->gic;
+	const char *which = NULL;
+	const fdt32_t *irq;
+	int len, node = find_compatible(fdt, gicv3_compat, &which);
+
+	if (node >= 0) {
+		g->version = GIC_V3;
+		if (reg_at(fdt, node, 0, &g->dist))
+			return ERR("%s: no distributor in \"reg\"", which);
+		for (int i = 0; i < BOARD_MAX_REDIST; i++) {
+			if (reg_at(fdt, node, i + 1, &g->redist[i]))
+				break;
+			g->nr_redist++;
+		}
+		if (g->nr_redist == 0)
+			return ERR("%s: no redistributor region in \"reg\"", which);
+	} else {
+		node = find_compatible(fdt, gicv2_compat, &which);
+		if (node < 0)
+			return ERR("no supported interrupt controller (GICv2 or GICv3)");
+		g->version = GIC_V2;
+		if (reg_at(fdt, node, 0, &g->dist) || reg_at(fdt, node, 1, &g->cpuif))
+			return ERR("%s: \"reg\" needs distributor and CPU interface", which);
+		/* Virtualization interface: optional, needed later for guests. */
+		reg_at(fdt, node, 2, &g->hyp);
+		reg_at(fdt, node, 3, &g->vcpu);
+	}
+	copy_str(g->compatible, sizeof(g->compatible), which, (int)strlen(which) + 1);
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (irq && len >= 12)
+		g->maint_intid = gic_intid(irq, 0);
+	return 0;
+}
+
+static int parse_timer(const void *fdt, struct board_info *b, char *err, size_t errlen)
+{
+	const char *which;
+	const fdt32_t *irq;
+	int len, node = find_compatible(fdt, timer_compat, &which);
+
+	if (node < 0)
+		return ERR("no arm,armv8-timer node");
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!irq || len < 4 * 12)
+		return ERR("%s: \"interrupts\" needs 4 entries (secure, non-secure, virtual, hyp)",
+			   which);
+	b->timer.phys_intid = gic_intid(irq, 1);
+	b->timer.virt_intid = gic_intid(irq, 2);
+	b->timer.hyp_intid = gic_intid(irq, 3);
+	return 0;
+}
+
+/* The console: /chosen/stdout-path (a path or an alias, options after ':'). */
+static void parse_uart(const void *fdt, struct board_info *b)
+{
+	struct board_uart *u = &b->uart;
+	int chosen = fdt_path_offset(fdt, "/chosen"), len, node = -1;
+	const char *path = NULL, *compat;
+
+	if (chosen >= 0) {
+		path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+		if (!path)
+			path = fdt_getprop(fdt, chosen, "linux,stdout-path", &len);
+	}
+	if (path && len > 0) {
+		const char *colon = memchr(path, ':', (size_t)len);
+		int n = colon ? (int)(colon - path) : (int)strnlen(path, (size_t)len);
+
+		node = fdt_path_offset_namelen(fdt, path, n);
+		copy_str(u->path, sizeof(u->path), path, n);
+	}
+	if (node < 0)
+		return;
+	compat = fdt_getprop(fdt, node, "compatible", &len);
+	if (!compat || len <= 0 || reg_at(fdt, node, 0, &u->regs))
+		return;
+	/* Keep the whole string list: the driver lookup walks it. */
+	if ((size_t)len > sizeof(u->compatible))
+		len = sizeof(u->compatible);
+	memcpy(u->compatible, compat, (size_t)len);
+	u->compatible[sizeof(u->compatible) - 1] = '\0';
+	u->found = true;
+}
+
+static void parse_chosen(const void *fdt, struct board_info *b)
+{
+	int len, chosen = fdt_path_offset(fdt, "/chosen"), root = 0;
+	const char *s;
+
+	if (chosen >= 0) {
+		s = fdt_getprop(fdt, chosen, "bootargs", &len);
+		if (s && len > 0)
+			copy_str(b->bootargs, sizeof(b->bootargs), s, len);
+	}
+	s = fdt_getprop(fdt, root, "model", &len);
+	if (s && len > 0)
+		copy_str(b->model, sizeof(b->model), s, len);
+	else
+		copy_str(b->model, sizeof(b->model), "unknown board", 14);
+}
+
+int board_dt_parse(const void *fdt, struct board_info *b, char *err, size_t errlen)
+{
+	int rc = fdt_check_header(fdt);
+
+	memset(b, 0, sizeof(*b));
+	if (rc)
+		return ERR("not a valid device tree blob: %s", fdt_strerror(rc));
+	if (parse_memory(fdt, b, err, errlen) || parse_cpus(fdt, b, err, errlen) ||
+	    parse_gic(fdt, b, err, errlen) || parse_timer(fdt, b, err, errlen))
+		return -1;
+	parse_reserved(fdt, b);
+	parse_psci(fdt, b);
+	parse_uart(fdt, b);
+	parse_chosen(fdt, b);
+	return 0;
+}

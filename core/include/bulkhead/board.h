@@ -1,0 +1,82 @@
+/*
+ * What the hypervisor learns about the board from its device tree. Filled
+ * once at boot by board_dt_parse(); read-only afterwards.
+ */
+#ifndef BULKHEAD_BOARD_H
+#define BULKHEAD_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arch/mmu.h>
+#include <arch/psci.h>
+
+#define BOARD_MAX_MEM 8
+#define BOARD_MAX_RESERVED 16
+#define BOARD_MAX_CPUS 16
+#define BOARD_MAX_REDIST 4
+#define BOARD_COMPAT_LEN 64
+
+enum cpu_enable_method { CPU_ENABLE_NONE, CPU_ENABLE_PSCI, CPU_ENABLE_SPIN_TABLE };
+
+struct board_cpu {
+	uint64_t mpidr;
+	enum cpu_enable_method method;
+	uint64_t release_addr; /* spin-table only */
+};
+
+enum gic_version { GIC_NONE = 0, GIC_V2 = 2, GIC_V3 = 3 };
+
+struct board_gic {
+	enum gic_version version;
+	char compatible[BOARD_COMPAT_LEN]; /* the matched compatible string */
+	struct mem_range dist;
+	/* GICv3: redistributor regions. */
+	struct mem_range redist[BOARD_MAX_REDIST];
+	unsigned int nr_redist;
+	/* GICv2: CPU interface, and the virtualization interface if present. */
+	struct mem_range cpuif;
+	struct mem_range hyp;
+	struct mem_range vcpu;
+	unsigned int maint_intid; /* 0 when absent */
+};
+
+struct board_timer {
+	unsigned int phys_intid;
+	unsigned int virt_intid;
+	unsigned int hyp_intid;
+};
+
+struct board_uart {
+	char compatible[BOARD_COMPAT_LEN];
+	char path[96];
+	struct mem_range regs;
+	bool found;
+};
+
+struct board_info {
+	char model[64];
+	struct mem_range mem[BOARD_MAX_MEM];
+	unsigned int nr_mem;
+	struct mem_range reserved[BOARD_MAX_RESERVED];
+	unsigned int nr_reserved;
+	struct board_cpu cpus[BOARD_MAX_CPUS];
+	unsigned int nr_cpus;
+	enum psci_conduit psci;
+	struct board_gic gic;
+	struct board_timer timer;
+	struct board_uart uart;
+	char bootargs[256];
+};
+
+/*
+ * Parse a flattened device tree. Returns 0, or -1 with a message naming the
+ * missing or malformed node/property in err. Warnings (e.g. an unsupported
+ * console) leave found=false rather than failing.
+ */
+int board_dt_parse(const void *fdt, struct board_info *out, char *err, size_t errlen);
+
+/* The boot-time board description. */
+extern struct board_info board;
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * Setting up the interrupt controller chosen by the device tree.
+ */
+#ifndef BULKHEAD_IRQS_H
+#define BULKHEAD_IRQS_H
+
+struct board_info;
+
+/* Boot CPU, once: pick the driver and initialise the distributor. */
+void irq_init(const struct board_info *b);
+/* Every CPU: its interface, and its private interrupts (the tick). */
+void irq_init_cpu(void);
+const char *irq_chip_name(void);
+
+#endif

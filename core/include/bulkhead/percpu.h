@@ -1,0 +1,35 @@
+/*
+ * Per-CPU state. Each CPU reaches its own block through arch_this_cpu();
+ * another CPU's block is touched only for the fields marked shared.
+ */
+#ifndef BULKHEAD_PERCPU_H
+#define BULKHEAD_PERCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/cpu.h>
+
+struct percpu {
+	unsigned int id;
+	uint64_t mpidr;
+	/* Shared: set by the CPU itself once it is up, read by the boot CPU. */
+	volatile bool online;
+	/* Timer ticks taken on this CPU. */
+	volatile uint64_t ticks;
+};
+
+extern struct percpu percpu[CONFIG_NR_CPUS];
+
+static inline struct percpu *this_cpu(void)
+{
+	return arch_this_cpu();
+}
+
+static inline unsigned int this_cpu_id(void)
+{
+	struct percpu *pc = arch_this_cpu();
+
+	return pc ? pc->id : 0;
+}
+
+#endif

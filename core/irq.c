@@ -1,0 +1,60 @@
+/*
+ * The hypervisor's interrupt handling: the driver comes from the device
+ * tree's compatible string; the only interrupt of its own so far is the
+ * EL2 timer tick.
+ */
+#include <bulkhead/board.h>
+#include <bulkhead/irq.h>
+#include <bulkhead/irqs.h>
+#include <bulkhead/log.h>
+#include <bulkhead/panic.h>
+#include <bulkhead/percpu.h>
+#include <bulkhead/tick.h>
+#include <drivers/irqchip.h>
+
+#define PRIO_TICK 0xa0
+
+static const struct irqchip_driver *irqchip;
+
+void irq_init(const struct board_info *b)
+{
+	int rc;
+
+	irqchip = irqchip_driver_find(b->gic.compatible, (int)sizeof(b->gic.compatible));
+	if (!irqchip)
+		panic("interrupt controller \"%s\" is not built in (check CONFIG_GICV2/GICV3)",
+		      b->gic.compatible);
+	rc = irqchip->init(&b->gic);
+	if (rc)
+		panic("%s: initialisation failed (%d)", irqchip->name, rc);
+}
+
+void irq_init_cpu(void)
+{
+	int rc = irqchip->init_cpu(this_cpu_id(), arch_cpu_mpidr());
+
+	if (rc)
+		panic("%s: CPU interface initialisation failed (%d)", irqchip->name, rc);
+	irqchip->enable_private(this_cpu_id(), board.timer.hyp_intid, PRIO_TICK);
+}
+
+const char *irq_chip_name(void)
+{
+	return irqchip ? irqchip->name : "none";
+}
+
+void irq_handle(void)
+{
+	for (;;) {
+		unsigned int intid;
+		uint32_t token = irqchip->ack(&intid);
+
+		if (intid >= 1020)
+			return; /* spurious or special: nothing pending */
+		if (intid == board.timer.hyp_intid)
+			tick_handle();
+		else
+			log_warn("unexpected interrupt %u", intid);
+		irqchip->eoi(token);
+	}
+}

@@ -1,0 +1,1 @@
+obj-y += format.o string.o stack_protector.o compat.o cmdline.o
