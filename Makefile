@@ -43,7 +43,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps help clean distclean menuconfig olddefconfig savedefconfig \
-	run run-direct test unit-test qemu-test newlib size bench FORCE
+	disk run run-direct test unit-test qemu-test newlib size bench FORCE
 
 # The dependency check runs before anything else, every time; it is quiet
 # (a dozen stat calls) when all tools are present.
@@ -182,7 +182,9 @@ $(BOOT_SCRIPT): boards/common/boot.cmd | deps
 
 $(BOOT_DISK): $(HYP_IMAGE) $(BOOT_SCRIPT) tools/mkdisk.py
 	$(call msg,DISK,$(patsubst $(O)/%,%,$@))
-	$(Q)$(PYTHON) tools/mkdisk.py $@ $(BOOT_SCRIPT) $(HYP_IMAGE)
+	$(Q)$(PYTHON) tools/mkdisk.py $@ $(BOOT_SCRIPT)=boot.scr $(HYP_IMAGE)=bulkhead.bin
+
+disk: $(BOOT_DISK)
 
 run: $(BOOT_DISK)
 	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
@@ -216,6 +218,7 @@ help:
 	@echo "Bulkhead build targets (O=$(O), V=1 for full commands)"
 	@echo ""
 	@echo "  all (default)     hypervisor image $(O)/bulkhead.bin, newlib cache, size"
+	@echo "  disk              boot disk image (MBR + FAT32: boot.scr, bulkhead.bin)"
 	@echo "  run               boot the hypervisor under QEMU through u-boot"
 	@echo "  run-direct        boot it with QEMU -kernel (no u-boot)"
 	@echo "  test              host unit tests and QEMU integration tests"

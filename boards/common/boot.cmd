@@ -1,0 +1,20 @@
+# Bulkhead's u-boot boot script, the same on every board (QEMU virt,
+# Raspberry Pi 4). u-boot's distro boot finds it as boot.scr on the first
+# FAT partition and runs it with devtype/devnum/distro_bootpart set.
+#
+# It loads the hypervisor image from that partition and starts it with
+# booti, handing over the device tree u-boot runs with (the board's own:
+# QEMU's generated one, or the one the Pi firmware passed). Boards that
+# need something else set these variables before running the script:
+#   bulkhead_image   file name on the partition (default bulkhead.bin)
+#   bulkhead_fdt     device tree address (default ${fdtcontroladdr})
+
+if test -z "${bulkhead_image}"; then setenv bulkhead_image bulkhead.bin; fi
+if test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdtcontroladdr}; fi
+
+echo "Bulkhead: loading ${bulkhead_image} from ${devtype} ${devnum}:${distro_bootpart}"
+if load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} ${bulkhead_image}; then
+	echo "Bulkhead: starting at ${kernel_addr_r}, device tree at ${bulkhead_fdt}"
+	booti ${kernel_addr_r} - ${bulkhead_fdt}
+fi
+echo "Bulkhead: could not load or start ${bulkhead_image}; dropping to the u-boot prompt"
