@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""Bulkhead test runner: host unit tests (cmocka binaries) and QEMU
+integration tests (tests/qemu/*.test), one summary line at the end:
+"N passed, M failed". Exits non-zero if anything failed.
+
+A QEMU test file is a list of "key: value" lines (# starts a comment):
+  boot:     uboot | direct            how QEMU starts the hypervisor
+  gic:      2 | 3                     GIC version of the virt machine
+  machine:  virt,...                  replaces the board's machine options
+  append:   words                     /chosen/bootargs (direct boot only)
+  timeout:  seconds                   for the whole test (default 30)
+  expect:   text                      must appear, in this order
+  also:     text                      must appear, anywhere (e.g. per-CPU lines)
+  reject:   text                      fails the test as soon as it appears
+  measure:  name=text                 record the wall time when text appears
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TAIL_LINES = 40
+
+
+class Result:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append((name, detail))
+
+
+def run_unit(build, result):
+    """Run each cmocka binary; count its individual test cases."""
+    unit_dir = os.path.join(build, "tests", "unit")
+    bins = sorted(
+        os.path.join(unit_dir, f)
+        for f in (os.listdir(unit_dir) if os.path.isdir(unit_dir) else [])
+        if f.startswith("test_") and os.access(os.path.join(unit_dir, f), os.X_OK)
+        and not f.endswith((".d", ".o"))
+    )
+    if not bins:
+        result.record("unit tests", False, "no unit test binaries in " + unit_dir)
+        return
+    for path in bins:
+        name = os.path.basename(path)
+        proc = subprocess.run([path], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300)
+        out = proc.stdout
+        passed = sum(int(n) for n in re.findall(r"\[  PASSED  \] (\d+) test", out))
+        failed_names = re.findall(r"\[  FAILED  \] (\S+)$", out, re.M)
+        failed_names = [n for n in failed_names if not n[0].isdigit()]
+        ok = proc.returncode == 0
+        print(f"  {'PASS' if ok else 'FAIL'}  unit/{name}: {passed} passed"
+              + (f", {len(failed_names)} failed" if failed_names else ""))
+        result.passed += passed
+        if not ok:
+            result.failed += max(1, len(failed_names))
+            result.failures.append((f"unit/{name}", out[-4000:]))
+            print(out[-4000:])
+
+
+def parse_test(path):
+    spec = {"expect": [], "also": [], "reject": [], "measure": [], "timeout": 30,
+            "boot": "direct", "gic": "3"}
+    with open(path) as f:
+        for raw in f:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, value = line.partition(":")
+            key, value = key.strip(), value.strip()
+            if key in ("expect", "also", "reject"):
+                spec[key].append(value)
+            elif key == "measure":
+                name, _, text = value.partition("=")
+                spec["measure"].append((name.strip(), text.strip()))
+            elif key == "timeout":
+                spec["timeout"] = float(value)
+            elif key in ("boot", "gic", "machine", "append", "smp"):
+                spec[key] = value
+            else:
+                raise ValueError(f"{path}: unknown key '{key}'")
+    if not spec["expect"]:
+        raise ValueError(f"{path}: no 'expect' line: the test could never fail")
+    return spec
+
+
+def run_qemu_test(build, path, result, timings):
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = parse_test(path)
+    env = dict(os.environ, GIC=spec["gic"])
+    if "machine" in spec:
+        env["MACHINE"] = spec["machine"]
+    if "smp" in spec:
+        env["SMP"] = spec["smp"]
+    if "append" in spec:
+        env["APPEND"] = spec["append"]
+    if spec["boot"] == "uboot":
+        cmd = [os.path.join(TOP, "tools", "qemu.sh"), "uboot",
+               os.path.join(build, "bulkhead-disk.img")]
+    else:
+        cmd = [os.path.join(TOP, "tools", "qemu.sh"), "direct",
+               os.path.join(build, "bulkhead.bin")]
+
+    log_dir = os.path.join(build, "tests", "qemu")
+    os.makedirs(log_dir, exist_ok=True)
+    log_path = os.path.join(log_dir, name + ".log")
+
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = ""
+    pending = list(spec["expect"]) + list(spec["also"])
+    measures = {}
+    error = None
+    buf = b""
+    try:
+        while pending and error is None:
+            left = spec["timeout"] - (time.monotonic() - start)
+            if left <= 0:
+                error = f"timed out after {spec['timeout']:.0f} s waiting for: {pending[0]!r}"
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
+            if not ready:
+                if proc.poll() is not None:
+                    error = f"QEMU exited ({proc.returncode}) before: {pending[0]!r}"
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                proc.wait()
+                error = f"QEMU exited ({proc.returncode}) before: {pending[0]!r}"
+                break
+            buf += chunk
+            output = buf.decode("utf-8", "replace").replace("\r", "")
+            now = time.monotonic() - start
+            for mname, text in spec["measure"]:
+                if mname not in measures and text in output:
+                    measures[mname] = now
+            for bad in spec["reject"]:
+                if bad in output:
+                    error = f"rejected output appeared: {bad!r}"
+            # Expectations must appear in order.
+            pos = 0
+            remaining = []
+            for i, text in enumerate(spec["expect"]):
+                idx = output.find(text, pos)
+                if idx < 0:
+                    remaining = spec["expect"][i:]
+                    break
+                pos = idx + len(text)
+            pending = remaining + [t for t in spec["also"] if t not in output]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        with open(log_path, "w") as f:
+            f.write(output)
+
+    elapsed = time.monotonic() - start
+    ok = error is None
+    extra = "".join(f", {k} at {v:.2f} s" for k, v in measures.items())
+    print(f"  {'PASS' if ok else 'FAIL'}  qemu/{name} ({elapsed:.1f} s{extra})")
+    for k, v in measures.items():
+        timings[f"{name}:{k}"] = v
+    if not ok:
+        tail = "\n".join(output.splitlines()[-TAIL_LINES:])
+        print(f"        {error}\n        console tail ({log_path}):")
+        print("\n".join("        | " + l for l in tail.splitlines()))
+    result.record(f"qemu/{name}", ok, error or "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", required=True, help="build directory (O=)")
+    ap.add_argument("--unit-only", action="store_true")
+    ap.add_argument("--qemu-only", action="store_true")
+    ap.add_argument("tests", nargs="*", help="QEMU test names to run (default: all)")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+
+    result = Result()
+    timings = {}
+    t0 = time.monotonic()
+    if not args.qemu_only:
+        print("Host unit tests:")
+        run_unit(build, result)
+    if not args.unit_only:
+        print("QEMU integration tests:")
+        qdir = os.path.join(TOP, "tests", "qemu")
+        files = sorted(f for f in os.listdir(qdir) if f.endswith(".test"))
+        if args.tests:
+            files = [f for f in files if os.path.splitext(f)[0] in args.tests]
+        for f in files:
+            try:
+                run_qemu_test(build, os.path.join(qdir, f), result, timings)
+            except ValueError as e:
+                print(f"  FAIL  qemu/{f}: {e}")
+                result.record(f, False, str(e))
+    print(f"Test wall time: {time.monotonic() - t0:.1f} s")
+    if result.failures:
+        print("Failed: " + ", ".join(n for n, _ in result.failures))
+    print(f"{result.passed} passed, {result.failed} failed")
+    return 1 if result.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+# Host unit tests (cmocka) for the hypervisor's pure logic.
+#
+# Included by the top-level Makefile, which provides O (absolute build
+# directory), Q, msg and HOSTCC. `make unit-tests` builds one executable per
+# tests/unit/test_*.c into $(O)/tests/unit/; each one runs its cmocka group
+# and exits non-zero if any test failed. $(UNIT_TESTS) lists them.
+#
+# The code under test is compiled against the host's C library (so not with
+# core/include/libc), with tests/unit/host_config.h standing in for the
+# Kconfig header. Everything is built with ASan and UBSan; UBSan is made
+# fatal so that undefined behaviour fails the run instead of scrolling by.
+
+UT_DIR := tests/unit
+UT_OUT := $(O)/tests/unit
+UT_OBJ := $(UT_OUT)/obj
+
+UT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer \
+	-Icore/include -Iarch/arm64/include -Idrivers/include -I$(UT_DIR) \
+	-include $(UT_DIR)/host_config.h -MMD -MP
+UT_LDFLAGS := -fsanitize=address,undefined
+UT_LIBS := -lcmocka
+# Only the runtime library is installed on the host (no libfdt.so link).
+UT_LIBFDT := /usr/lib/$(shell $(HOSTCC) -dumpmachine)/libfdt.so.1
+
+# core/lib/string.c defines memcpy, strlen, ... which would clash with the
+# host's C library: it is built into its own object with every function
+# renamed to bh_<name>, and -fno-builtin so that the compiler neither treats
+# the renamed functions as builtins nor turns their loops into libc calls.
+UT_STRING_FUNCS := memchr memcmp memcpy memmove memset strchr strrchr strcmp \
+	strncmp strlen strnlen strtoul
+UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
+	-fno-builtin -fno-tree-loop-distribute-patterns
+
+# --- Tests and the sources each one links ------------------------------------------
+
+UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
+	test_board_dt test_string
+
+ut-src-test_format := core/lib/format.c
+ut-src-test_cmdline := core/lib/cmdline.c
+ut-src-test_compat := core/lib/compat.c
+ut-src-test_esr := arch/arm64/esr.c core/lib/format.c
+ut-src-test_pgtable := arch/arm64/pgtable.c
+ut-src-test_board_dt := core/board_dt.c core/lib/format.c
+ut-src-test_string :=
+ut-objx-test_string := $(UT_OBJ)/core/lib/string-renamed.o
+ut-libs-test_board_dt := $(UT_LIBFDT)
+
+UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES))
+
+# Every C file compiled as-is (tests and code under test), each once.
+UT_SRCS := $(sort $(foreach t,$(UT_NAMES),$(UT_DIR)/$(t).c $(ut-src-$(t))))
+UT_OBJS := $(patsubst %.c,$(UT_OBJ)/%.o,$(UT_SRCS))
+
+define ut-link
+$(UT_OUT)/$(1): $(UT_OBJ)/$(UT_DIR)/$(1).o $(patsubst %.c,$(UT_OBJ)/%.o,$(ut-src-$(1))) \
+		$(ut-objx-$(1))
+	$$(call msg,HOSTLD,$$(patsubst $(O)/%,%,$$@))
+	$(Q)$(HOSTCC) $(UT_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(ut-libs-$(1)) $(UT_LIBS)
+endef
+$(foreach t,$(UT_NAMES),$(eval $(call ut-link,$(t))))
+
+# Static pattern rules: they win over the top-level $(O)/%.o rule, which
+# would cross-compile for the hypervisor.
+$(UT_OBJS): $(UT_OBJ)/%.o: %.c
+	$(call msg,HOSTCC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(UT_CFLAGS) -c $< -o $@
+
+$(UT_OBJ)/core/lib/string-renamed.o: core/lib/string.c
+	$(call msg,HOSTCC,$< (renamed))
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(UT_CFLAGS) $(UT_STRING_CFLAGS) -c $< -o $@
+
+-include $(UT_OBJS:.o=.d) $(UT_OBJ)/core/lib/string-renamed.d
+
+# --- Device trees for test_board_dt ---------------------------------------------------
+# QEMU's own trees for the machine `make run` boots (dumped, not booted), and
+# hand-written fixtures, each broken in one way or showing one feature.
+
+UT_QEMU_DTBS := $(UT_OUT)/virt-gicv3.dtb $(UT_OUT)/virt-gicv2.dtb
+UT_FIXTURES := $(patsubst $(UT_DIR)/fixtures/%.dts,$(UT_OUT)/fixtures/%.dtb,\
+	$(wildcard $(UT_DIR)/fixtures/*.dts))
+
+$(UT_OUT)/virt-gicv%.dtb:
+	$(call msg,DUMPDTB,$(patsubst $(O)/%,%,$@))
+	$(Q)mkdir -p $(@D)
+	$(Q)qemu-system-aarch64 \
+		-M virt,virtualization=on,gic-version=$*,dumpdtb=$@.tmp \
+		-cpu cortex-a72 -smp 4 -m 1G -nographic -nic none </dev/null >/dev/null
+	$(Q)mv $@.tmp $@
+
+# -q: some fixtures are broken on purpose and dtc would warn about them.
+$(UT_OUT)/fixtures/%.dtb: $(UT_DIR)/fixtures/%.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+# The test finds the trees there, without command-line arguments.
+$(UT_OBJ)/$(UT_DIR)/test_board_dt.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
+$(UT_OUT)/test_board_dt: $(UT_QEMU_DTBS) $(UT_FIXTURES)
+
+.PHONY: unit-tests
+unit-tests: $(UNIT_TESTS)
