@@ -43,7 +43,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps help clean distclean menuconfig olddefconfig savedefconfig \
-	disk run run-direct test unit-test qemu-test newlib size bench FORCE
+	image disk run run-direct test unit-test qemu-test newlib size bench
 
 # The dependency check runs before anything else, every time; it is quiet
 # (a dozen stat calls) when all tools are present.
@@ -127,6 +127,8 @@ HYP_IMAGE := $(O)/bulkhead.bin
 
 all: $(HYP_IMAGE) newlib size
 
+image: $(HYP_IMAGE)
+
 # libfdt's headers come through the build directory so that -nostdinc keeps
 # the host's C library headers out of the hypervisor.
 LIBFDT_HDRS := $(O)/include/libfdt.h $(O)/include/fdt.h $(O)/include/libfdt_env.h
@@ -196,14 +198,19 @@ run-direct: $(HYP_IMAGE)
 
 # --- Tests --------------------------------------------------------------------------
 
-test: all $(BOOT_DISK)
+include tests/unit/unit.mk
+
+test: all $(BOOT_DISK) unit-tests
 	$(Q)$(PYTHON) tests/run.py --build $(O)
 
-unit-test: deps
+unit-test: deps unit-tests
 	$(Q)$(PYTHON) tests/run.py --build $(O) --unit-only
 
 qemu-test: all $(BOOT_DISK)
 	$(Q)$(PYTHON) tests/run.py --build $(O) --qemu-only
+
+bench: $(HYP_IMAGE)
+	$(Q)tools/bench.sh $(HYP_IMAGE)
 
 # --- Housekeeping -------------------------------------------------------------------
 
@@ -225,7 +232,9 @@ help:
 	@echo "  unit-test         host unit tests only"
 	@echo "  qemu-test         QEMU integration tests only"
 	@echo "  newlib            build newlib for aarch64 once (cached)"
+	@echo "  image             the hypervisor image only (no newlib)"
 	@echo "  size              text/data/bss of the hypervisor"
+	@echo "  bench             instruction counts under QEMU -icount (not a test)"
 	@echo "  deps              install missing tools (tools/install-deps.sh)"
 	@echo ""
 	@echo "Configuration (Kconfig, kept in $(O)/.config):"

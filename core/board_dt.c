@@ -48,36 +48,67 @@ static void node_cells(const void *fdt, int node, int *ac, int *sc)
 		*sc = (int)fdt32_to_cpu(*p);
 }
 
-/* The cells that apply to a node's own "reg": its parent bus's. */
-static void bus_cells(const void *fdt, int node, int *ac, int *sc)
+/*
+ * A node with its ancestors. libfdt's fdt_parent_offset() rescans the tree
+ * from the start on every call, so the ancestors are found once, in one
+ * scan, and kept.
+ */
+#define DT_MAX_DEPTH 16
+
+struct dt_node {
+	int offset;
+	int depth;		      /* the root is depth 0 */
+	int ancestor[DT_MAX_DEPTH]; /* ancestor[0] is the root, [depth - 1] the parent */
+};
+
+static int dt_locate(const void *fdt, int node, struct dt_node *out)
 {
-	node_cells(fdt, fdt_parent_offset(fdt, node), ac, sc);
+	int off = 0, depth = 0;
+
+	out->ancestor[0] = 0;
+	while (off >= 0 && off < node) {
+		off = fdt_next_node(fdt, off, &depth);
+		if (off < 0 || depth < 0 || depth >= DT_MAX_DEPTH)
+			return -1;
+		out->ancestor[depth] = off;
+	}
+	if (off != node)
+		return -1;
+	out->offset = node;
+	out->depth = depth;
+	return 0;
 }
 
+/* A direct child of `parent`, whose own position is already known. */
+static void dt_child(const struct dt_node *parent, int node, struct dt_node *out)
+{
+	*out = *parent;
+	if (parent->depth + 1 < DT_MAX_DEPTH) {
+		out->ancestor[parent->depth] = parent->offset;
+		out->depth = parent->depth + 1;
+	}
+	out->offset = node;
+}
+
+static const struct dt_node dt_root = { 0, 0, { 0 } };
+
 /*
- * Translate a bus address of `node` into a CPU physical address through
+ * Translate a bus address of node n into a CPU physical address through
  * the "ranges" of each ancestor bus. Returns false if a bus has no range
  * for it (the device is not visible to the CPU).
  */
-static bool translate(const void *fdt, int node, uint64_t *addr)
+static bool translate(const void *fdt, const struct dt_node *n, uint64_t *addr)
 {
-	int bus = fdt_parent_offset(fdt, node);
-
-	while (bus >= 0) {
-		int grand = fdt_parent_offset(fdt, bus);
-		const fdt32_t *r;
+	for (int level = n->depth - 1; level >= 1; level--) {
+		int bus = n->ancestor[level], grand = n->ancestor[level - 1];
 		int len, cac, csc, pac, psc, entry;
+		const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
 		bool hit = false;
 
-		if (grand < 0)
-			return true; /* the root: CPU addresses */
-		r = fdt_getprop(fdt, bus, "ranges", &len);
 		if (!r)
 			return false;
-		if (len == 0) {
-			bus = grand;
+		if (len == 0)
 			continue; /* identity */
-		}
 		node_cells(fdt, bus, &cac, &csc);
 		node_cells(fdt, grand, &pac, &psc);
 		if (cac < 1 || cac > 2 || csc < 1 || csc > 2 || pac < 1 || pac > 2)
@@ -97,21 +128,22 @@ static bool translate(const void *fdt, int node, uint64_t *addr)
 		}
 		if (!hit)
 			return false;
-		bus = grand;
 	}
 	return true;
 }
 
 /* The index-th (address, size) pair of a node's "reg", untranslated. */
-static int reg_raw(const void *fdt, int node, int index, struct mem_range *out)
+static int reg_raw(const void *fdt, const struct dt_node *n, int index, struct mem_range *out)
 {
 	int ac, sc, len;
 	const fdt32_t *p;
 
-	bus_cells(fdt, node, &ac, &sc);
+	if (n->depth < 1)
+		return -1;
+	node_cells(fdt, n->ancestor[n->depth - 1], &ac, &sc);
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return -1;
-	p = fdt_getprop(fdt, node, "reg", &len);
+	p = fdt_getprop(fdt, n->offset, "reg", &len);
 	if (!p || len < (index + 1) * (ac + sc) * 4)
 		return -1;
 	p += index * (ac + sc);
@@ -121,11 +153,11 @@ static int reg_raw(const void *fdt, int node, int index, struct mem_range *out)
 }
 
 /* The same, translated to a CPU physical address. */
-static int reg_at(const void *fdt, int node, int index, struct mem_range *out)
+static int reg_at(const void *fdt, const struct dt_node *n, int index, struct mem_range *out)
 {
-	if (reg_raw(fdt, node, index, out))
+	if (reg_raw(fdt, n, index, out))
 		return -1;
-	return translate(fdt, node, &out->base) ? 0 : -1;
+	return translate(fdt, n, &out->base) ? 0 : -1;
 }
 
 static bool node_enabled(const void *fdt, int node)
@@ -170,18 +202,19 @@ static int parse_memory(const void *fdt, struct board_info *b, char *err, size_t
 		int len, ac, sc;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
 		const fdt32_t *reg;
+		struct dt_node n;
 
 		if (!type || len < 7 || strncmp(type, "memory", 7) || !node_enabled(fdt, node))
 			continue;
-		bus_cells(fdt, node, &ac, &sc);
+		dt_child(&dt_root, node, &n);
+		node_cells(fdt, 0, &ac, &sc);
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len % ((ac + sc) * 4))
 			return ERR("%s: malformed \"reg\"", fdt_get_name(fdt, node, NULL));
 		for (int i = 0; i < len / ((ac + sc) * 4); i++) {
 			struct mem_range m;
 
-			reg_at(fdt, node, i, &m);
-			if (m.size == 0)
+			if (reg_at(fdt, &n, i, &m) || m.size == 0)
 				continue;
 			if (b->nr_mem == BOARD_MAX_MEM)
 				return ERR("more than %d memory ranges", BOARD_MAX_MEM);
@@ -205,6 +238,7 @@ static void add_reserved(struct board_info *b, uint64_t base, uint64_t size)
 static void parse_reserved(const void *fdt, struct board_info *b)
 {
 	int n = fdt_num_mem_rsv(fdt), node;
+	struct dt_node parent;
 
 	for (int i = 0; i < n; i++) {
 		uint64_t base, size;
@@ -213,12 +247,14 @@ static void parse_reserved(const void *fdt, struct board_info *b)
 			add_reserved(b, base, size);
 	}
 	node = fdt_path_offset(fdt, "/reserved-memory");
-	if (node < 0)
+	if (node < 0 || dt_locate(fdt, node, &parent))
 		return;
 	fdt_for_each_subnode(n, fdt, node) {
 		struct mem_range m;
+		struct dt_node child;
 
-		for (int i = 0; reg_at(fdt, n, i, &m) == 0; i++)
+		dt_child(&parent, n, &child);
+		for (int i = 0; reg_at(fdt, &child, i, &m) == 0; i++)
 			add_reserved(b, m.base, m.size);
 	}
 }
@@ -227,8 +263,11 @@ static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t e
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node;
 
+	struct dt_node cpus_node;
+
 	if (cpus < 0)
 		return ERR("no /cpus node");
+	dt_child(&dt_root, cpus, &cpus_node);
 	fdt_for_each_subnode(node, fdt, cpus) {
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -238,7 +277,10 @@ static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t e
 
 		if (!type || len < 4 || strncmp(type, "cpu", 4) || !node_enabled(fdt, node))
 			continue;
-		if (reg_raw(fdt, node, 0, &reg))
+		struct dt_node n;
+
+		dt_child(&cpus_node, node, &n);
+		if (reg_raw(fdt, &n, 0, &reg))
 			return ERR("/cpus/%s: missing or malformed \"reg\"",
 				   fdt_get_name(fdt, node, NULL));
 		if (b->nr_cpus == BOARD_MAX_CPUS)
@@ -293,13 +335,16 @@ static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t er
 	const char *which = NULL;
 	const fdt32_t *irq;
 	int len, node = find_compatible(fdt, gicv3_compat, &which);
+	struct dt_node n;
 
 	if (node >= 0) {
+		if (dt_locate(fdt, node, &n))
+			return ERR("%s: cannot locate the node", which);
 		g->version = GIC_V3;
-		if (reg_at(fdt, node, 0, &g->dist))
+		if (reg_at(fdt, &n, 0, &g->dist))
 			return ERR("%s: no distributor in \"reg\"", which);
 		for (int i = 0; i < BOARD_MAX_REDIST; i++) {
-			if (reg_at(fdt, node, i + 1, &g->redist[i]))
+			if (reg_at(fdt, &n, i + 1, &g->redist[i]))
 				break;
 			g->nr_redist++;
 		}
@@ -310,11 +355,13 @@ static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t er
 		if (node < 0)
 			return ERR("no supported interrupt controller (GICv2 or GICv3)");
 		g->version = GIC_V2;
-		if (reg_at(fdt, node, 0, &g->dist) || reg_at(fdt, node, 1, &g->cpuif))
+		if (dt_locate(fdt, node, &n))
+			return ERR("%s: cannot locate the node", which);
+		if (reg_at(fdt, &n, 0, &g->dist) || reg_at(fdt, &n, 1, &g->cpuif))
 			return ERR("%s: \"reg\" needs distributor and CPU interface", which);
 		/* Virtualization interface: optional, needed later for guests. */
-		reg_at(fdt, node, 2, &g->hyp);
-		reg_at(fdt, node, 3, &g->vcpu);
+		reg_at(fdt, &n, 2, &g->hyp);
+		reg_at(fdt, &n, 3, &g->vcpu);
 	}
 	copy_str(g->compatible, sizeof(g->compatible), which, (int)strlen(which) + 1);
 	irq = fdt_getprop(fdt, node, "interrupts", &len);
@@ -347,6 +394,7 @@ static void parse_uart(const void *fdt, struct board_info *b)
 	struct board_uart *u = &b->uart;
 	int chosen = fdt_path_offset(fdt, "/chosen"), len, node = -1;
 	const char *path = NULL, *compat;
+	struct dt_node uart;
 
 	if (chosen >= 0) {
 		path = fdt_getprop(fdt, chosen, "stdout-path", &len);
@@ -363,7 +411,8 @@ static void parse_uart(const void *fdt, struct board_info *b)
 	if (node < 0)
 		return;
 	compat = fdt_getprop(fdt, node, "compatible", &len);
-	if (!compat || len <= 0 || reg_at(fdt, node, 0, &u->regs))
+	if (!compat || len <= 0 || dt_locate(fdt, node, &uart) ||
+	    reg_at(fdt, &uart, 0, &u->regs))
 		return;
 	/* Keep the whole string list: the driver lookup walks it. */
 	if ((size_t)len > sizeof(u->compatible))

@@ -107,8 +107,8 @@ static void print_banner(uint64_t t0)
 			     : board.psci == PSCI_CONDUIT_HVC ? "hvc"
 							      : "none");
 	if (IS_ENABLED(CONFIG_BOOT_TIMING))
-		log_info("boot: %lu counter ticks from entry to banner",
-			 arch_counter_now() - t0);
+		log_info("boot: counter at C entry %lu, at banner %lu", t0,
+			 arch_counter_now());
 }
 
 static void cpu_common_start(void)

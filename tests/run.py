@@ -70,6 +70,27 @@ def run_unit(build, result):
             print(out[-4000:])
 
 
+def run_build_tests(build, result):
+    """Other boards' builds must not rot: configure and build each one in its
+    own directory under the build directory (image only, no newlib)."""
+    for board in ("rpi4",):
+        out = os.path.join(build, "boards", board)
+        steps = [["make", "-s", "O=" + out, board + "_defconfig"],
+                 ["make", "-s", "O=" + out, "image"]]
+        ok, log = True, ""
+        for cmd in steps:
+            proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+            log += proc.stdout
+            if proc.returncode != 0:
+                ok = False
+                break
+        print(f"  {'PASS' if ok else 'FAIL'}  build/{board}_defconfig")
+        if not ok:
+            print("\n".join("        | " + l for l in log.splitlines()[-TAIL_LINES:]))
+        result.record(f"build/{board}", ok, log[-2000:])
+
+
 def parse_test(path):
     spec = {"expect": [], "also": [], "reject": [], "measure": [], "timeout": 30,
             "boot": "direct", "gic": "3"}
@@ -195,6 +216,9 @@ def main():
     if not args.qemu_only:
         print("Host unit tests:")
         run_unit(build, result)
+    if not args.unit_only and not args.qemu_only:
+        print("Board builds:")
+        run_build_tests(build, result)
     if not args.unit_only:
         print("QEMU integration tests:")
         qdir = os.path.join(TOP, "tests", "qemu")
