@@ -34,7 +34,7 @@ DEFAULT_DEFCONFIG := qemu_virt_defconfig
 
 # Goals that must not read (or create) a .config first.
 no-config-goals := help clean distclean deps %_defconfig menuconfig \
-	olddefconfig savedefconfig unit-test
+	olddefconfig savedefconfig unit-test unit-tests
 ifneq ($(filter-out $(no-config-goals),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(filter %_defconfig,$(MAKECMDGOALS)),)
 need-config := 1

@@ -165,7 +165,8 @@ static bool node_enabled(const void *fdt, int node)
 	int len;
 	const char *s = fdt_getprop(fdt, node, "status", &len);
 
-	return !s || (len >= 4 && (!strncmp(s, "okay", 4) || !strncmp(s, "ok", 2)));
+	/* "okay", or the older "ok"; no status at all also means enabled. */
+	return !s || (len == 5 && !memcmp(s, "okay", 5)) || (len == 3 && !memcmp(s, "ok", 3));
 }
 
 /* First enabled node compatible with any of list[]; the match in *which. */
@@ -343,13 +344,20 @@ static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t er
 		g->version = GIC_V3;
 		if (reg_at(fdt, &n, 0, &g->dist))
 			return ERR("%s: no distributor in \"reg\"", which);
-		for (int i = 0; i < BOARD_MAX_REDIST; i++) {
-			if (reg_at(fdt, &n, i + 1, &g->redist[i]))
-				break;
+		/* The binding lists #redistributor-regions (default 1) regions
+		 * after the distributor; the optional GICC/GICH/GICV follow. */
+		const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+		unsigned int want = nr && len == 4 ? fdt32_to_cpu(*nr) : 1;
+
+		if (want == 0 || want > BOARD_MAX_REDIST)
+			return ERR("%s: #redistributor-regions = %u (supported: 1 to %d)", which,
+				   want, BOARD_MAX_REDIST);
+		for (unsigned int i = 0; i < want; i++) {
+			if (reg_at(fdt, &n, (int)i + 1, &g->redist[i]))
+				return ERR("%s: redistributor region %u missing from \"reg\"",
+					   which, i);
 			g->nr_redist++;
 		}
-		if (g->nr_redist == 0)
-			return ERR("%s: no redistributor region in \"reg\"", which);
 	} else {
 		node = find_compatible(fdt, gicv2_compat, &which);
 		if (node < 0)

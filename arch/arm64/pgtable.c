@@ -30,12 +30,17 @@ static uint64_t block_desc(uint64_t pa, bool normal)
 	return d;
 }
 
-/* How much of [base, base + size) the (2 MiB-rounded) RAM ranges cover:
- * 0 none, 1 part, 2 all. */
+/*
+ * How much of [base, base + size) the (2 MiB-rounded) RAM ranges cover:
+ * 0 none, 1 part, 2 all. "All" only when a single range contains the whole
+ * span: a span covered by several ranges answers "part" and is mapped at the
+ * next level down, which is always right, where adding up lengths would
+ * count overlapping ranges twice.
+ */
 static int ram_cover(const struct mem_range *ram, unsigned int nr_ram,
 		     uint64_t base, uint64_t size)
 {
-	uint64_t covered = 0;
+	int cover = 0;
 
 	for (unsigned int i = 0; i < nr_ram; i++) {
 		uint64_t lo = ram[i].base & ~(SZ_2M - 1);
@@ -43,17 +48,11 @@ static int ram_cover(const struct mem_range *ram, unsigned int nr_ram,
 
 		if (hi <= base || lo >= base + size)
 			continue;
-		if (lo < base)
-			lo = base;
-		if (hi > base + size)
-			hi = base + size;
-		covered += hi - lo;
+		if (lo <= base && hi >= base + size)
+			return 2;
+		cover = 1;
 	}
-	/* Overlapping RAM ranges could over-count; treat that as "all" only
-	 * when the 2 MiB walk below agrees, so answer "part" instead. */
-	if (covered == 0)
-		return 0;
-	return covered == size ? 2 : 1;
+	return cover;
 }
 
 static pt_table_t *pool_take(struct pt_pool *pool)

@@ -129,7 +129,7 @@ static int digit_value(char c)
 unsigned long strtoul(const char *s, char **end, int base)
 {
 	unsigned long v = 0;
-	const char *start;
+	const char *orig = s, *start;
 
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
@@ -146,6 +146,6 @@ unsigned long strtoul(const char *s, char **end, int base)
 	for (; digit_value(*s) < base; s++)
 		v = v * (unsigned long)base + (unsigned long)digit_value(*s);
 	if (end)
-		*end = (char *)(s == start ? start : s);
+		*end = (char *)(s == start ? orig : s); /* no digits: no conversion */
 	return v;
 }

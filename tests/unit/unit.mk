@@ -2,8 +2,9 @@
 #
 # Included by the top-level Makefile, which provides O (absolute build
 # directory), Q, msg and HOSTCC. `make unit-tests` builds one executable per
-# tests/unit/test_*.c into $(O)/tests/unit/; each one runs its cmocka group
-# and exits non-zero if any test failed. $(UNIT_TESTS) lists them.
+# test in UT_NAMES (tests/unit/<name>.c) as $(O)/tests/unit/<name>; each runs
+# its cmocka group and exits non-zero if any test failed (or if a sanitizer
+# fired). $(UNIT_TESTS) lists them. They take no arguments.
 #
 # The code under test is compiled against the host's C library (so not with
 # core/include/libc), with tests/unit/host_config.h standing in for the
@@ -21,7 +22,8 @@ UT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-include $(UT_DIR)/host_config.h -MMD -MP
 UT_LDFLAGS := -fsanitize=address,undefined
 UT_LIBS := -lcmocka
-# Only the runtime library is installed on the host (no libfdt.so link).
+# The host has libfdt's headers and runtime library but no libfdt.so
+# development symlink: link the runtime library by its path.
 UT_LIBFDT := /usr/lib/$(shell $(HOSTCC) -dumpmachine)/libfdt.so.1
 
 # core/lib/string.c defines memcpy, strlen, ... which would clash with the
@@ -84,16 +86,20 @@ UT_QEMU_DTBS := $(UT_OUT)/virt-gicv3.dtb $(UT_OUT)/virt-gicv2.dtb
 UT_FIXTURES := $(patsubst $(UT_DIR)/fixtures/%.dts,$(UT_OUT)/fixtures/%.dtb,\
 	$(wildcard $(UT_DIR)/fixtures/*.dts))
 
+# QEMU exits right after writing the tree; its "dtb dumped" note is only
+# shown (with everything else it said) if it fails.
 $(UT_OUT)/virt-gicv%.dtb:
 	$(call msg,DUMPDTB,$(patsubst $(O)/%,%,$@))
 	$(Q)mkdir -p $(@D)
 	$(Q)qemu-system-aarch64 \
 		-M virt,virtualization=on,gic-version=$*,dumpdtb=$@.tmp \
-		-cpu cortex-a72 -smp 4 -m 1G -nographic -nic none </dev/null >/dev/null
+		-cpu cortex-a72 -smp 4 -m 1G -nographic -nic none \
+		</dev/null >$@.log 2>&1 || { cat $@.log >&2; rm -f $@.tmp; exit 1; }
+	$(Q)rm -f $@.log
 	$(Q)mv $@.tmp $@
 
 # -q: some fixtures are broken on purpose and dtc would warn about them.
-$(UT_OUT)/fixtures/%.dtb: $(UT_DIR)/fixtures/%.dts
+$(UT_OUT)/fixtures/%.dtb: $(UT_DIR)/fixtures/%.dts $(wildcard $(UT_DIR)/fixtures/*.dtsi)
 	$(call msg,DTC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
