@@ -102,15 +102,16 @@ endef
 $(foreach d,$(hyp-dirs),$(eval $(call collect-dir,$(d))))
 
 LIBFDT_A := /usr/lib/aarch64-linux-gnu/libfdt.a
-GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
+# Evaluated on first use (after `deps` may have installed the compiler), once.
+GCC_INC = $(eval GCC_INC := $(shell $(CC) -print-file-name=include))$(GCC_INC)
 
-HYP_INCLUDES := -nostdinc -isystem $(GCC_INC) -Icore/include/libc \
+HYP_INCLUDES = -nostdinc -isystem $(GCC_INC) -Icore/include/libc \
 	-I$(O)/include -Icore/include -Iarch/arm64/include -Idrivers/include
 # -mgeneral-regs-only: the hypervisor never touches FP/SIMD state it would
 # have to save. -mstrict-align: the first C code runs with the MMU off, where
 # unaligned accesses fault. -fpie: the image runs wherever the loader put it
 # and applies its own relative relocations at entry.
-HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+HYP_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fno-common -fpie -fno-plt \
 	-fno-stack-protector -fno-omit-frame-pointer \
@@ -118,7 +119,7 @@ HYP_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-march=armv8-a -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	$(HYP_INCLUDES) -include $(AUTOCONF) -include core/include/bulkhead/kconfig.h \
 	-MMD -MP
-HYP_ASFLAGS := $(HYP_CFLAGS) -D__ASSEMBLY__
+HYP_ASFLAGS = $(HYP_CFLAGS) -D__ASSEMBLY__
 HYP_LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack --no-warn-rwx-segments \
 	--build-id=none -nostdlib -T arch/arm64/bulkhead.lds
 

@@ -57,7 +57,7 @@ static void node_cells(const void *fdt, int node, int *ac, int *sc)
 
 struct dt_node {
 	int offset;
-	int depth;		      /* the root is depth 0 */
+	int depth;		    /* the root is depth 0 */
 	int ancestor[DT_MAX_DEPTH]; /* ancestor[0] is the root, [depth - 1] the parent */
 };
 
@@ -199,7 +199,8 @@ static int parse_memory(const void *fdt, struct board_info *b, char *err, size_t
 {
 	int node;
 
-	fdt_for_each_subnode(node, fdt, 0) {
+	fdt_for_each_subnode(node, fdt, 0)
+	{
 		int len, ac, sc;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
 		const fdt32_t *reg;
@@ -250,7 +251,8 @@ static void parse_reserved(const void *fdt, struct board_info *b)
 	node = fdt_path_offset(fdt, "/reserved-memory");
 	if (node < 0 || dt_locate(fdt, node, &parent))
 		return;
-	fdt_for_each_subnode(n, fdt, node) {
+	fdt_for_each_subnode(n, fdt, node)
+	{
 		struct mem_range m;
 		struct dt_node child;
 
@@ -269,7 +271,8 @@ static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t e
 	if (cpus < 0)
 		return ERR("no /cpus node");
 	dt_child(&dt_root, cpus, &cpus_node);
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
 		const char *method;
@@ -419,8 +422,7 @@ static void parse_uart(const void *fdt, struct board_info *b)
 	if (node < 0)
 		return;
 	compat = fdt_getprop(fdt, node, "compatible", &len);
-	if (!compat || len <= 0 || dt_locate(fdt, node, &uart) ||
-	    reg_at(fdt, &uart, 0, &u->regs))
+	if (!compat || len <= 0 || dt_locate(fdt, node, &uart) || reg_at(fdt, &uart, 0, &u->regs))
 		return;
 	/* Keep the whole string list: the driver lookup walks it. */
 	if ((size_t)len > sizeof(u->compatible))

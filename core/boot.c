@@ -45,7 +45,8 @@ void boot_wrong_el(unsigned int el)
 	console_printf("\nBulkhead: started at EL%u, but a hypervisor needs EL2.\n"
 		       "Bulkhead: enable the CPU's virtualization extensions (QEMU: "
 		       "-M virt,virtualization=on) and have the loader start the image at EL2.\n"
-		       "Bulkhead: stopped.\n", el);
+		       "Bulkhead: stopped.\n",
+		       el);
 	arch_cpu_halt();
 }
 
@@ -92,10 +93,11 @@ static void print_banner(uint64_t t0)
 	for (unsigned int i = 0; i < board.nr_mem; i++)
 		mem += board.mem[i].size;
 	console_printf("\nBulkhead hypervisor " BULKHEAD_VERSION " for " CONFIG_BOARD_NAME
-		       " (EL2, %u CPUs max)\n", CONFIG_NR_CPUS);
+		       " (EL2, %u CPUs max)\n",
+		       CONFIG_NR_CPUS);
 	log_info("board: %s", board.model);
-	log_info("memory: %lu MiB in %u range(s), first at 0x%lx; %u reserved range(s)",
-		 mem >> 20, board.nr_mem, board.mem[0].base, board.nr_reserved);
+	log_info("memory: %lu MiB in %u range(s), first at 0x%lx; %u reserved range(s)", mem >> 20,
+		 board.nr_mem, board.mem[0].base, board.nr_reserved);
 	log_info("image: 0x%lx-0x%lx (%lu KiB)", (uint64_t)_text, (uint64_t)_end,
 		 (uint64_t)(_end - _text) >> 10);
 	log_info("console: %s at 0x%lx", board.uart.found ? board.uart.path : "early",
@@ -107,8 +109,7 @@ static void print_banner(uint64_t t0)
 			     : board.psci == PSCI_CONDUIT_HVC ? "hvc"
 							      : "none");
 	if (IS_ENABLED(CONFIG_BOOT_TIMING))
-		log_info("boot: counter at C entry %lu, at banner %lu", t0,
-			 arch_counter_now());
+		log_info("boot: counter at C entry %lu, at banner %lu", t0, arch_counter_now());
 }
 
 static void cpu_common_start(void)

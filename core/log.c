@@ -17,8 +17,8 @@ void log_printf(int level, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	n = fmt_snprintf(line, sizeof(line), "[%5lu.%06lu] cpu%u: %s", secs, micros,
-			 this_cpu_id(), tags[level & 3]);
+	n = fmt_snprintf(line, sizeof(line), "[%5lu.%06lu] cpu%u: %s", secs, micros, this_cpu_id(),
+			 tags[level & 3]);
 	va_start(ap, fmt);
 	fmt_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);

@@ -15,8 +15,8 @@ bool panic_in_progress(void)
 	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
 }
 
-static __attribute__((noreturn)) void panic_v(const struct exception_frame *f,
-					      unsigned int kind, const char *fmt, va_list ap)
+static __attribute__((noreturn)) void panic_v(const struct exception_frame *f, unsigned int kind,
+					      const char *fmt, va_list ap)
 {
 	arch_irq_disable();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))

@@ -53,11 +53,10 @@ static bool start_cpu(unsigned int idx, const struct board_cpu *c)
 		break;
 	case CPU_ENABLE_SPIN_TABLE:
 		log_err("cpu%u: spin-table start is not supported yet; boot with PSCI "
-			"firmware (TF-A)", idx);
+			"firmware (TF-A)",
+			idx);
 		return false;
-	default:
-		log_err("cpu%u: no enable-method in the device tree", idx);
-		return false;
+	default: log_err("cpu%u: no enable-method in the device tree", idx); return false;
 	}
 	if (!wait_online(pc)) {
 		log_err("cpu%u: did not come online within %d ms", idx, CPU_ON_TIMEOUT_MS);

@@ -7,7 +7,7 @@
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define ESR_IL(esr) (((esr) >> 25) & 1)
-#define ESR_ISS(esr) ((esr) & 0x1ffffff)
+#define ESR_ISS(esr) ((esr)&0x1ffffff)
 
 const char *esr_class_name(uint64_t esr)
 {
@@ -81,8 +81,7 @@ char *esr_describe(uint64_t esr, char *buf, size_t len)
 					  (iss & (1u << 6)) ? "write" : "read");
 		n += fmt_snprintf(buf + n, len - n, ", %s", fault_status_name(fsc));
 		if (n < len && fsc < 0x10)
-			n += fmt_snprintf(buf + n, len - n, " level %u",
-					  (unsigned int)(fsc & 3));
+			n += fmt_snprintf(buf + n, len - n, " level %u", (unsigned int)(fsc & 3));
 		if (n < len && data && (iss & (1u << 24)))
 			n += fmt_snprintf(buf + n, len - n, ", %u-byte access to x%u",
 					  1u << ((iss >> 22) & 3),
@@ -95,10 +94,11 @@ char *esr_describe(uint64_t esr, char *buf, size_t len)
 		n += fmt_snprintf(buf + n, len - n, " #0x%x", (unsigned int)(iss & 0xffff));
 	} else if (n < len && ec == 0x18) {
 		n += fmt_snprintf(buf + n, len - n, ", %s op0=%u op1=%u CRn=%u CRm=%u op2=%u x%u",
-				  (iss & 1) ? "read" : "write",
-				  (unsigned int)((iss >> 20) & 3), (unsigned int)((iss >> 14) & 7),
-				  (unsigned int)((iss >> 10) & 0xf), (unsigned int)((iss >> 1) & 0xf),
-				  (unsigned int)((iss >> 17) & 7), (unsigned int)((iss >> 5) & 0x1f));
+				  (iss & 1) ? "read" : "write", (unsigned int)((iss >> 20) & 3),
+				  (unsigned int)((iss >> 14) & 7),
+				  (unsigned int)((iss >> 10) & 0xf),
+				  (unsigned int)((iss >> 1) & 0xf), (unsigned int)((iss >> 17) & 7),
+				  (unsigned int)((iss >> 5) & 0x1f));
 	}
 	if (n < len)
 		fmt_snprintf(buf + n, len - n, ", IL=%s", ESR_IL(esr) ? "32-bit" : "16-bit");
@@ -108,12 +108,21 @@ char *esr_describe(uint64_t esr, char *buf, size_t len)
 const char *exception_kind_name(unsigned int kind)
 {
 	static const char *const names[] = {
-		"synchronous (EL2, SP_EL0)", "IRQ (EL2, SP_EL0)", "FIQ (EL2, SP_EL0)",
-		"SError (EL2, SP_EL0)",	     "synchronous (EL2)", "IRQ (EL2)",
-		"FIQ (EL2)",		     "SError (EL2)",	  "synchronous (lower EL, AArch64)",
-		"IRQ (lower EL, AArch64)",   "FIQ (lower EL, AArch64)",
-		"SError (lower EL, AArch64)", "synchronous (lower EL, AArch32)",
-		"IRQ (lower EL, AArch32)",   "FIQ (lower EL, AArch32)",
+		"synchronous (EL2, SP_EL0)",
+		"IRQ (EL2, SP_EL0)",
+		"FIQ (EL2, SP_EL0)",
+		"SError (EL2, SP_EL0)",
+		"synchronous (EL2)",
+		"IRQ (EL2)",
+		"FIQ (EL2)",
+		"SError (EL2)",
+		"synchronous (lower EL, AArch64)",
+		"IRQ (lower EL, AArch64)",
+		"FIQ (lower EL, AArch64)",
+		"SError (lower EL, AArch64)",
+		"synchronous (lower EL, AArch32)",
+		"IRQ (lower EL, AArch32)",
+		"FIQ (lower EL, AArch32)",
 		"SError (lower EL, AArch32)",
 	};
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";

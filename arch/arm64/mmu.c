@@ -28,8 +28,7 @@ static uint64_t tcr_value(void)
 
 	return (64 - PT_VA_BITS) /* T0SZ */ | (1UL << 8) /* IRGN0 WBWA */ |
 	       (1UL << 10) /* ORGN0 WBWA */ | (3UL << 12) /* inner shareable */ |
-	       (0UL << 14) /* 4 KiB granule */ | (ps << 16) | (1UL << 23) |
-	       (1UL << 31);
+	       (0UL << 14) /* 4 KiB granule */ | (ps << 16) | (1UL << 23) | (1UL << 31);
 }
 
 int arch_mmu_init(const struct mem_range *ram, unsigned int nr_ram)

@@ -37,8 +37,7 @@ static uint64_t block_desc(uint64_t pa, bool normal)
  * next level down, which is always right, where adding up lengths would
  * count overlapping ranges twice.
  */
-static int ram_cover(const struct mem_range *ram, unsigned int nr_ram,
-		     uint64_t base, uint64_t size)
+static int ram_cover(const struct mem_range *ram, unsigned int nr_ram, uint64_t base, uint64_t size)
 {
 	int cover = 0;
 
@@ -98,8 +97,7 @@ pt_table_t *pt_build_identity(struct pt_pool *pool, const struct mem_range *ram,
 
 			(*l2)[j] = block_desc(mb, ram_cover(ram, nr_ram, mb, SZ_2M) != 0);
 		}
-		(*root)[i] = ((uint64_t)(uintptr_t)l2 & DESC_ADDR_MASK) |
-			     DESC_VALID | DESC_TABLE;
+		(*root)[i] = ((uint64_t)(uintptr_t)l2 & DESC_ADDR_MASK) | DESC_VALID | DESC_TABLE;
 	}
 	return root;
 }
@@ -125,8 +123,7 @@ struct pt_lookup pt_walk(const pt_table_t *root, uint64_t va)
 		}
 		r.mapped = true;
 		r.level = level;
-		r.pa = (d & DESC_ADDR_MASK & ~((1UL << shift) - 1)) |
-		       (va & ((1UL << shift) - 1));
+		r.pa = (d & DESC_ADDR_MASK & ~((1UL << shift) - 1)) | (va & ((1UL << shift) - 1));
 		r.attr = (unsigned int)((d >> 2) & 7);
 		r.executable = !(d & DESC_XN);
 		return r;

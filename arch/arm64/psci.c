@@ -6,16 +6,13 @@
 int64_t psci_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 int64_t psci_hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
-int64_t arch_psci_call(enum psci_conduit conduit, uint32_t fn, uint64_t a1,
-		       uint64_t a2, uint64_t a3)
+int64_t arch_psci_call(enum psci_conduit conduit, uint32_t fn, uint64_t a1, uint64_t a2,
+		       uint64_t a3)
 {
 	switch (conduit) {
-	case PSCI_CONDUIT_SMC:
-		return psci_smc(fn, a1, a2, a3);
-	case PSCI_CONDUIT_HVC:
-		return psci_hvc(fn, a1, a2, a3);
-	default:
-		return PSCI_NOT_SUPPORTED;
+	case PSCI_CONDUIT_SMC: return psci_smc(fn, a1, a2, a3);
+	case PSCI_CONDUIT_HVC: return psci_hvc(fn, a1, a2, a3);
+	default: return PSCI_NOT_SUPPORTED;
 	}
 }
 

@@ -24,8 +24,8 @@ void exception_dump(const struct exception_frame *f, unsigned int kind)
 		       esr_describe(f->esr, esr_words, sizeof(esr_words)));
 	console_printf("  FAR  0x%016lx\n", f->far);
 	console_printf("  ELR  0x%016lx\n", f->elr);
-	console_printf("  SPSR 0x%016lx  (%s, DAIF=%x)\n", f->spsr,
-		       spsr_mode_name(f->spsr), (unsigned int)((f->spsr >> 6) & 0xf));
+	console_printf("  SPSR 0x%016lx  (%s, DAIF=%x)\n", f->spsr, spsr_mode_name(f->spsr),
+		       (unsigned int)((f->spsr >> 6) & 0xf));
 	for (unsigned int i = 0; i < 31; i += 4) {
 		console_printf(" ");
 		for (unsigned int j = i; j < i + 4 && j < 31; j++)
@@ -52,6 +52,5 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 		irq_handle();
 		return;
 	}
-	panic_with_frame(f, kind, "unexpected exception at EL2: %s",
-			 exception_kind_name(kind));
+	panic_with_frame(f, kind, "unexpected exception at EL2: %s", exception_kind_name(kind));
 }

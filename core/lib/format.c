@@ -12,8 +12,8 @@ struct spec {
 	int length; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t */
 };
 
-static size_t emit_padded(fmt_out_fn out, void *ctx, const struct spec *s,
-			  const char *text, size_t len, const char *prefix)
+static size_t emit_padded(fmt_out_fn out, void *ctx, const struct spec *s, const char *text,
+			  size_t len, const char *prefix)
 {
 	size_t plen = 0, n = 0, pad;
 
@@ -36,9 +36,8 @@ static size_t emit_padded(fmt_out_fn out, void *ctx, const struct spec *s,
 	return n;
 }
 
-static size_t emit_number(fmt_out_fn out, void *ctx, const struct spec *s,
-			  uint64_t v, unsigned int base, bool upper, bool negative,
-			  const char *prefix)
+static size_t emit_number(fmt_out_fn out, void *ctx, const struct spec *s, uint64_t v,
+			  unsigned int base, bool upper, bool negative, const char *prefix)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];
@@ -48,8 +47,7 @@ static size_t emit_number(fmt_out_fn out, void *ctx, const struct spec *s,
 		buf[--i] = digits[v % base];
 		v /= base;
 	} while (v);
-	return emit_padded(out, ctx, s, buf + i, sizeof(buf) - i,
-			   negative ? "-" : prefix);
+	return emit_padded(out, ctx, s, buf + i, sizeof(buf) - i, negative ? "-" : prefix);
 }
 
 static uint64_t take_unsigned(const struct spec *s, va_list *ap)

@@ -5,8 +5,7 @@
 #include <bulkhead/compat.h>
 #include <drivers/irqchip.h>
 
-extern const struct irqchip_driver *const __irqchip_drivers_start[],
-	*const __irqchip_drivers_end[];
+extern const struct irqchip_driver *const __irqchip_drivers_start[], *const __irqchip_drivers_end[];
 
 const struct irqchip_driver *irqchip_driver_find(const char *compat, int len)
 {

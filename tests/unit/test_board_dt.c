@@ -204,11 +204,11 @@ static void minimal_board(void **state)
 
 /* --- One broken fixture each, with the exact message ------------------------------ */
 
-#define ERROR_TEST(fn, fixture, message) \
-	static void fn(void **state) \
-	{ \
-		(void)state; \
-		expect_error("fixtures/" fixture ".dtb", message); \
+#define ERROR_TEST(fn, fixture, message)                                                           \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		expect_error("fixtures/" fixture ".dtb", message);                                 \
 	}
 
 ERROR_TEST(error_no_memory, "err-no-memory",
@@ -300,9 +300,8 @@ static void raspberry_pi_4(void **state)
 	assert_string_equal(b.uart.compatible, "arm,pl011");
 	expect_range(&b.uart.regs, 0xfe201000, 0x200);
 
-	assert_string_equal(b.bootargs,
-			    "coherent_pool=1M 8250.nr_uarts=1 console=ttyAMA0,115200 "
-			    "bulkhead.selftest=none");
+	assert_string_equal(b.bootargs, "coherent_pool=1M 8250.nr_uarts=1 console=ttyAMA0,115200 "
+					"bulkhead.selftest=none");
 }
 
 static void nested_bus_ranges(void **state)

@@ -24,18 +24,18 @@ static bool get(const char *cmdline, const char *key, char val[64])
 	return cmdline_get(cmdline, key, val, 64);
 }
 
-#define EXPECT_VALUE(cmdline, key, want) \
-	do { \
-		char v_[64]; \
-		assert_true(get((cmdline), (key), v_)); \
-		assert_string_equal(v_, (want)); \
+#define EXPECT_VALUE(cmdline, key, want)                                                           \
+	do {                                                                                       \
+		char v_[64];                                                                       \
+		assert_true(get((cmdline), (key), v_));                                            \
+		assert_string_equal(v_, (want));                                                   \
 	} while (0)
 
-#define EXPECT_ABSENT(cmdline, key) \
-	do { \
-		char v_[64]; \
-		assert_false(get((cmdline), (key), v_)); \
-		assert_string_equal(v_, "untouched"); \
+#define EXPECT_ABSENT(cmdline, key)                                                                \
+	do {                                                                                       \
+		char v_[64];                                                                       \
+		assert_false(get((cmdline), (key), v_));                                           \
+		assert_string_equal(v_, "untouched");                                              \
 	} while (0)
 
 static void null_and_empty_cmdline(void **state)

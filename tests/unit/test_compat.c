@@ -21,8 +21,7 @@ static const char pl011_prop[] = "arm,pl011\0arm,primecell";
 static const char *const drv_pl011[] = { "arm,pl011", NULL };
 static const char *const drv_primecell[] = { "arm,primecell", NULL };
 static const char *const drv_gic[] = { "arm,gic-400", "arm,cortex-a15-gic", NULL };
-static const char *const drv_mini_then_pl011[] = { "brcm,bcm2835-aux-uart", "arm,pl011",
-						   NULL };
+static const char *const drv_mini_then_pl011[] = { "brcm,bcm2835-aux-uart", "arm,pl011", NULL };
 static const char *const drv_none[] = { NULL };
 
 /* The property in a heap block of exactly len bytes: ASan then reports any

@@ -43,16 +43,16 @@
 #define FSC_PERMISSION(level) (0x0c + (level))
 
 /* System register trap ISS (EC 0x18). */
-#define ISS_SYSREG(op0, op1, crn, crm, op2, rt, read) \
-	(((uint32_t)(op0) << 20) | ((uint32_t)(op2) << 17) | ((uint32_t)(op1) << 14) | \
-	 ((uint32_t)(crn) << 10) | ((uint32_t)(rt) << 5) | ((uint32_t)(crm) << 1) | \
+#define ISS_SYSREG(op0, op1, crn, crm, op2, rt, read)                                              \
+	(((uint32_t)(op0) << 20) | ((uint32_t)(op2) << 17) | ((uint32_t)(op1) << 14) |             \
+	 ((uint32_t)(crn) << 10) | ((uint32_t)(rt) << 5) | ((uint32_t)(crm) << 1) |                \
 	 (uint32_t)(read))
 
-#define EXPECT_DESC(esr, want) \
-	do { \
-		char buf_[160]; \
-		assert_ptr_equal(esr_describe((esr), buf_, sizeof(buf_)), buf_); \
-		assert_string_equal(buf_, (want)); \
+#define EXPECT_DESC(esr, want)                                                                     \
+	do {                                                                                       \
+		char buf_[160];                                                                    \
+		assert_ptr_equal(esr_describe((esr), buf_, sizeof(buf_)), buf_);                   \
+		assert_string_equal(buf_, (want));                                                 \
 	} while (0)
 
 static void data_abort_read_write(void **state)
@@ -103,8 +103,8 @@ static void data_abort_syndrome_valid(void **state)
 {
 	(void)state;
 	/* ISV: the access size (SAS, log2 of bytes) and register (SRT). */
-	EXPECT_DESC(ESR(EC_DABT_LOW, 1, ISS_ISV | ISS_SAS(2) | ISS_SRT(5) | ISS_WNR |
-				       FSC_TRANSLATION(3)),
+	EXPECT_DESC(ESR(EC_DABT_LOW, 1,
+			ISS_ISV | ISS_SAS(2) | ISS_SRT(5) | ISS_WNR | FSC_TRANSLATION(3)),
 		    "data abort (lower EL), write, translation fault level 3, "
 		    "4-byte access to x5, IL=32-bit");
 	EXPECT_DESC(ESR(EC_DABT_LOW, 1, ISS_ISV | ISS_SAS(0) | ISS_SRT(0) | FSC_TRANSLATION(1)),
@@ -113,8 +113,8 @@ static void data_abort_syndrome_valid(void **state)
 	EXPECT_DESC(ESR(EC_DABT_LOW, 1, ISS_ISV | ISS_SAS(1) | ISS_SRT(17) | FSC_TRANSLATION(1)),
 		    "data abort (lower EL), read, translation fault level 1, "
 		    "2-byte access to x17, IL=32-bit");
-	EXPECT_DESC(ESR(EC_DABT_LOW, 1, ISS_ISV | ISS_SAS(3) | ISS_SRT(31) | ISS_WNR |
-				       FSC_PERMISSION(2)),
+	EXPECT_DESC(ESR(EC_DABT_LOW, 1,
+			ISS_ISV | ISS_SAS(3) | ISS_SRT(31) | ISS_WNR | FSC_PERMISSION(2)),
 		    "data abort (lower EL), write, permission fault level 2, "
 		    "8-byte access to x31, IL=32-bit");
 	/* Without ISV, SAS and SRT are not valid and not shown. */
@@ -131,8 +131,9 @@ static void data_abort_walk_and_far(void **state)
 	EXPECT_DESC(ESR(EC_DABT_CUR, 1, ISS_FNV | 0x10),
 		    "data abort (same EL), read, synchronous external abort, "
 		    "FAR not valid, IL=32-bit");
-	EXPECT_DESC(ESR(EC_DABT_LOW, 0, ISS_ISV | ISS_SAS(2) | ISS_SRT(3) | ISS_S1PTW | ISS_FNV |
-				       ISS_WNR | FSC_ACCESS_FLAG(2)),
+	EXPECT_DESC(ESR(EC_DABT_LOW, 0,
+			ISS_ISV | ISS_SAS(2) | ISS_SRT(3) | ISS_S1PTW | ISS_FNV | ISS_WNR |
+				FSC_ACCESS_FLAG(2)),
 		    "data abort (lower EL), write, access flag fault level 2, "
 		    "4-byte access to x3, on stage-1 table walk, FAR not valid, IL=16-bit");
 }
@@ -226,15 +227,15 @@ static void class_names(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(esr_class_name(ESR(cases[i].ec, 1, 0x1ffffff)),
-				    cases[i].name);
+		assert_string_equal(esr_class_name(ESR(cases[i].ec, 1, 0x1ffffff)), cases[i].name);
 }
 
 static void truncation_small_buffers(void **state)
 {
 	/* The longest description in this file. */
-	const uint64_t esr = ESR(EC_DABT_LOW, 1, ISS_ISV | ISS_SAS(2) | ISS_SRT(3) | ISS_S1PTW |
-						 ISS_FNV | ISS_WNR | FSC_ACCESS_FLAG(2));
+	const uint64_t esr = ESR(EC_DABT_LOW, 1,
+				 ISS_ISV | ISS_SAS(2) | ISS_SRT(3) | ISS_S1PTW | ISS_FNV | ISS_WNR |
+					 FSC_ACCESS_FLAG(2));
 	char full[256];
 	size_t full_len;
 
@@ -285,8 +286,7 @@ static void zero_length_buffer(void **state)
 
 	(void)state;
 	/* len 0: nothing is written. */
-	assert_ptr_equal(esr_describe(ESR(EC_DABT_LOW, 1, ISS_ISV | FSC_TRANSLATION(3)), guard,
-				      0),
+	assert_ptr_equal(esr_describe(ESR(EC_DABT_LOW, 1, ISS_ISV | FSC_TRANSLATION(3)), guard, 0),
 			 guard);
 	assert_memory_equal(guard, "XXXX", 4);
 }

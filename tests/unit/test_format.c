@@ -32,12 +32,12 @@ static size_t raw_snprintf(char *buf, size_t len, const char *fmt, ...)
 
 /* Format into a roomy buffer and compare both the text and the count. A
  * macro, so that cmocka reports the line of the failing check. */
-#define EXPECT_WITH(fn, want, ...) \
-	do { \
-		char out_[128]; \
-		size_t n_ = fn(out_, sizeof(out_), __VA_ARGS__); \
-		assert_string_equal(out_, (want)); \
-		assert_int_equal(n_, strlen(want)); \
+#define EXPECT_WITH(fn, want, ...)                                                                 \
+	do {                                                                                       \
+		char out_[128];                                                                    \
+		size_t n_ = fn(out_, sizeof(out_), __VA_ARGS__);                                   \
+		assert_string_equal(out_, (want));                                                 \
+		assert_int_equal(n_, strlen(want));                                                \
 	} while (0)
 #define EXPECT(want, ...) EXPECT_WITH(fmt_snprintf, want, __VA_ARGS__)
 #define EXPECT_RAW(want, ...) EXPECT_WITH(raw_snprintf, want, __VA_ARGS__)
@@ -103,8 +103,8 @@ static void string_and_char(void **state)
 	EXPECT("a-b", "a%cb", '-');
 	EXPECT("100%", "100%%");
 	EXPECT("%%", "%%%%");
-	EXPECT("cpu 3: mpidr 0x80000003 at EL2h",
-	       "cpu %u: mpidr 0x%lx at %s", 3u, 0x80000003UL, "EL2h");
+	EXPECT("cpu 3: mpidr 0x80000003 at EL2h", "cpu %u: mpidr 0x%lx at %s", 3u, 0x80000003UL,
+	       "EL2h");
 }
 
 static void char_nul_is_counted(void **state)
@@ -131,9 +131,9 @@ static void length_modifiers(void **state)
 	EXPECT("-5", "%zd", (ssize_t)-5);
 	EXPECT("-1", "%lli", -1LL);
 	/* h and hh narrow what was passed as an int, like printf. */
-	EXPECT_RAW("4464", "%hd", 70000);     /* 70000 = 0x11170 -> 0x1170 */
+	EXPECT_RAW("4464", "%hd", 70000); /* 70000 = 0x11170 -> 0x1170 */
 	EXPECT_RAW("-1", "%hd", 0xffff);
-	EXPECT_RAW("9029", "%hu", 0x12345);   /* -> 0x2345 */
+	EXPECT_RAW("9029", "%hu", 0x12345); /* -> 0x2345 */
 	EXPECT_RAW("1234", "%hx", 0xffff1234);
 	EXPECT_RAW("-56", "%hhd", 200);
 	EXPECT_RAW("255", "%hhu", 0x1ff);

@@ -64,15 +64,15 @@ static int setup_full_pool(void **state)
 }
 
 /* Where va lands, as a one-line check with a useful failure line. */
-#define EXPECT_MAP(root, va, want_level, want_attr) \
-	do { \
-		struct pt_lookup l_ = pt_walk((root), (va)); \
-		assert_true(l_.mapped); \
-		assert_int_equal(l_.pa, (va)); /* identity */ \
-		assert_int_equal(l_.level, (want_level)); \
-		assert_int_equal(l_.attr, (want_attr)); \
-		/* RAM is executable, device memory never. */ \
-		assert_int_equal(l_.executable, (want_attr) == PT_ATTR_NORMAL); \
+#define EXPECT_MAP(root, va, want_level, want_attr)                                                \
+	do {                                                                                       \
+		struct pt_lookup l_ = pt_walk((root), (va));                                       \
+		assert_true(l_.mapped);                                                            \
+		assert_int_equal(l_.pa, (va)); /* identity */                                      \
+		assert_int_equal(l_.level, (want_level));                                          \
+		assert_int_equal(l_.attr, (want_attr));                                            \
+		/* RAM is executable, device memory never. */                                      \
+		assert_int_equal(l_.executable, (want_attr) == PT_ATTR_NORMAL);                    \
 	} while (0)
 #define EXPECT_RAM(root, va, level) EXPECT_MAP(root, va, level, PT_ATTR_NORMAL)
 #define EXPECT_DEV(root, va, level) EXPECT_MAP(root, va, level, PT_ATTR_DEVICE)
@@ -271,7 +271,8 @@ static void overlapping_ranges_not_overcounted(void **state)
 	/* The same 512 MiB bank listed twice (e.g. by two memory nodes). */
 	const struct mem_range dup[] = { { 0x40000000, 0x20000000 }, { 0x40000000, 0x20000000 } };
 	/* A bank and a sub-range of it: 768 MiB + 256 MiB. */
-	const struct mem_range nested[] = { { 0x40000000, 0x30000000 }, { 0x50000000, 0x10000000 } };
+	const struct mem_range nested[] = { { 0x40000000, 0x30000000 },
+					    { 0x50000000, 0x10000000 } };
 	pt_table_t *root;
 
 	(void)state;

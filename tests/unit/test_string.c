@@ -160,12 +160,12 @@ static void str_nlen_reads_no_further(void **state)
 }
 
 /* strtoul's value and how many characters it consumed. */
-#define EXPECT_UL(str, base, want_value, want_used) \
-	do { \
-		const char *s_ = (str); \
-		char *end_ = NULL; \
-		assert_int_equal(bh_strtoul(s_, &end_, (base)), (want_value)); \
-		assert_int_equal(end_ - s_, (want_used)); \
+#define EXPECT_UL(str, base, want_value, want_used)                                                \
+	do {                                                                                       \
+		const char *s_ = (str);                                                            \
+		char *end_ = NULL;                                                                 \
+		assert_int_equal(bh_strtoul(s_, &end_, (base)), (want_value));                     \
+		assert_int_equal(end_ - s_, (want_used));                                          \
 	} while (0)
 
 static void str_toul(void **state)
@@ -214,16 +214,11 @@ static void str_toul_no_digits_end(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mem_chr),
-		cmocka_unit_test(mem_cmp),
-		cmocka_unit_test(mem_cpy_set),
-		cmocka_unit_test(mem_move_overlaps),
-		cmocka_unit_test(str_chr_rchr),
-		cmocka_unit_test(str_cmp),
-		cmocka_unit_test(str_len),
-		cmocka_unit_test(str_nlen_reads_no_further),
-		cmocka_unit_test(str_toul),
-		cmocka_unit_test(str_toul_no_digits_end),
+		cmocka_unit_test(mem_chr),	cmocka_unit_test(mem_cmp),
+		cmocka_unit_test(mem_cpy_set),	cmocka_unit_test(mem_move_overlaps),
+		cmocka_unit_test(str_chr_rchr), cmocka_unit_test(str_cmp),
+		cmocka_unit_test(str_len),	cmocka_unit_test(str_nlen_reads_no_further),
+		cmocka_unit_test(str_toul),	cmocka_unit_test(str_toul_no_digits_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,10 +12,10 @@
 
 void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_at(level, ...) \
-	do { \
-		if ((level) <= CONFIG_LOG_LEVEL) \
-			log_printf((level), __VA_ARGS__); \
+#define log_at(level, ...)                                                                         \
+	do {                                                                                       \
+		if ((level) <= CONFIG_LOG_LEVEL)                                                   \
+			log_printf((level), __VA_ARGS__);                                          \
 	} while (0)
 #define log_err(...) log_at(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_at(LOG_WARN, __VA_ARGS__)

@@ -28,8 +28,8 @@ struct irqchip_driver {
 	void (*eoi)(uint32_t token);
 };
 
-#define IRQCHIP_DRIVER(var) \
-	static const struct irqchip_driver *const var##_entry \
+#define IRQCHIP_DRIVER(var)                                                                        \
+	static const struct irqchip_driver *const var##_entry                                      \
 		__attribute__((used, section(".drivers.irqchip"))) = &var
 
 const struct irqchip_driver *irqchip_driver_find(const char *compat, int len);

@@ -16,8 +16,8 @@ struct uart_driver {
 	void (*putc)(uint64_t base, char c);
 };
 
-#define UART_DRIVER(var) \
-	static const struct uart_driver *const var##_entry \
+#define UART_DRIVER(var)                                                                           \
+	static const struct uart_driver *const var##_entry                                         \
 		__attribute__((used, section(".drivers.uart"))) = &var
 
 /* The driver for a device tree "compatible" string list, or NULL. */

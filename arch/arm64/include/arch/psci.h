@@ -22,8 +22,8 @@
 enum psci_conduit { PSCI_CONDUIT_NONE, PSCI_CONDUIT_SMC, PSCI_CONDUIT_HVC };
 
 /* Returns the firmware's result (a PSCI_* code for most calls). */
-int64_t arch_psci_call(enum psci_conduit conduit, uint32_t fn, uint64_t a1,
-		       uint64_t a2, uint64_t a3);
+int64_t arch_psci_call(enum psci_conduit conduit, uint32_t fn, uint64_t a1, uint64_t a2,
+		       uint64_t a3);
 const char *psci_error_name(int64_t err);
 
 #endif

@@ -5,9 +5,9 @@
 #ifndef ARCH_SYSREG_H
 #define ARCH_SYSREG_H
 
-#define SCTLR_EL2_RES1 ((1UL << 4) | (1UL << 5) | (1UL << 11) | (1UL << 16) | \
-			(1UL << 18) | (1UL << 22) | (1UL << 23) | (1UL << 28) | \
-			(1UL << 29))
+#define SCTLR_EL2_RES1                                                                             \
+	((1UL << 4) | (1UL << 5) | (1UL << 11) | (1UL << 16) | (1UL << 18) | (1UL << 22) |         \
+	 (1UL << 23) | (1UL << 28) | (1UL << 29))
 #define SCTLR_M (1UL << 0)
 #define SCTLR_A (1UL << 1)
 #define SCTLR_C (1UL << 2)
@@ -26,9 +26,9 @@
  * libfdt's few SIMD instructions work during boot. */
 #define CPTR_EL2_RES1 0x32ffUL
 
-#define SCR_EL3_BOOT ((1UL << 0) | (1UL << 4) | (1UL << 5) | (1UL << 8) | \
-		      (1UL << 10)) /* NS, RES1, HCE, RW */
-#define SPSR_EL2H_MASKED 0x3c9UL /* EL2h, DAIF masked */
+#define SCR_EL3_BOOT                                                                               \
+	((1UL << 0) | (1UL << 4) | (1UL << 5) | (1UL << 8) | (1UL << 10)) /* NS, RES1, HCE, RW */
+#define SPSR_EL2H_MASKED 0x3c9UL					  /* EL2h, DAIF masked */
 
 #define CNTHCTL_EL1PCTEN (1UL << 0)
 #define CNTHCTL_EL1PCEN (1UL << 1)
@@ -40,12 +40,13 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
-#define read_sysreg(reg) ({ \
-	uint64_t __v; \
-	__asm__ volatile("mrs %0, " #reg : "=r"(__v)); \
-	__v; \
-})
-#define write_sysreg(reg, val) \
+#define read_sysreg(reg)                                                                           \
+	({                                                                                         \
+		uint64_t __v;                                                                      \
+		__asm__ volatile("mrs %0, " #reg : "=r"(__v));                                     \
+		__v;                                                                               \
+	})
+#define write_sysreg(reg, val)                                                                     \
 	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(val)) : "memory")
 
 #define isb() __asm__ volatile("isb" ::: "memory")
