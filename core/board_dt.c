@@ -18,7 +18,8 @@ static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 static const char *const gicv2_compat[] = { "arm,gic-400", "arm,cortex-a15-gic",
 					    "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
 static const char *const timer_compat[] = { "arm,armv8-timer", "arm,armv7-timer", NULL };
-static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci", NULL };
+/* PSCI 0.1 ("arm,psci" alone) has per-firmware function IDs: not supported. */
+static const char *const psci_compat[] = { "arm,psci-1.0", "arm,psci-0.2", NULL };
 
 static uint64_t read_cells(const fdt32_t *p, int cells)
 {
@@ -287,8 +288,10 @@ static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t e
 		if (reg_raw(fdt, &n, 0, &reg))
 			return ERR("/cpus/%s: missing or malformed \"reg\"",
 				   fdt_get_name(fdt, node, NULL));
-		if (b->nr_cpus == BOARD_MAX_CPUS)
-			return ERR("more than %d CPUs in /cpus", BOARD_MAX_CPUS);
+		if (b->nr_cpus == BOARD_MAX_CPUS) {
+			b->nr_cpus_ignored++; /* reported at boot; the rest still run */
+			continue;
+		}
 		c = &b->cpus[b->nr_cpus++];
 		c->mpidr = reg.base;
 		method = fdt_getprop(fdt, node, "enable-method", &len);
@@ -324,13 +327,17 @@ static void parse_psci(const void *fdt, struct board_info *b)
 		b->psci = PSCI_CONDUIT_HVC;
 }
 
-/* Interrupt specifier i of a GIC-style 3-cell "interrupts": INTID. */
-static unsigned int gic_intid(const fdt32_t *p, int i)
+/*
+ * The PPI in specifier i of a GIC "interrupts" property with `cells` cells
+ * per specifier (3, or 4 with GICv3's PPI-partition cell): its INTID, or 0
+ * if the specifier is not a PPI.
+ */
+static unsigned int gic_ppi(const fdt32_t *p, int cells, int i)
 {
-	uint32_t type = fdt32_to_cpu(p[i * 3]);
-	uint32_t num = fdt32_to_cpu(p[i * 3 + 1]);
+	uint32_t type = fdt32_to_cpu(p[i * cells]);
+	uint32_t num = fdt32_to_cpu(p[i * cells + 1]);
 
-	return type == 1 ? num + 16 : num + 32; /* 1 = PPI, 0 = SPI */
+	return type == 1 && num < 16 ? num + 16 : 0;
 }
 
 static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t errlen)
@@ -375,9 +382,14 @@ static int parse_gic(const void *fdt, struct board_info *b, char *err, size_t er
 		reg_at(fdt, &n, 3, &g->vcpu);
 	}
 	copy_str(g->compatible, sizeof(g->compatible), which, (int)strlen(which) + 1);
+	irq = fdt_getprop(fdt, node, "#interrupt-cells", &len);
+	g->interrupt_cells = irq && len == 4 ? (int)fdt32_to_cpu(*irq) : 3;
+	if (g->interrupt_cells != 3 && g->interrupt_cells != 4)
+		return ERR("%s: #interrupt-cells = %d (supported: 3 or 4)", which,
+			   g->interrupt_cells);
 	irq = fdt_getprop(fdt, node, "interrupts", &len);
-	if (irq && len >= 12)
-		g->maint_intid = gic_intid(irq, 0);
+	if (irq && len >= g->interrupt_cells * 4)
+		g->maint_intid = gic_ppi(irq, g->interrupt_cells, 0);
 	return 0;
 }
 
@@ -386,16 +398,19 @@ static int parse_timer(const void *fdt, struct board_info *b, char *err, size_t 
 	const char *which;
 	const fdt32_t *irq;
 	int len, node = find_compatible(fdt, timer_compat, &which);
+	int cells = b->gic.interrupt_cells;
 
 	if (node < 0)
 		return ERR("no arm,armv8-timer node");
 	irq = fdt_getprop(fdt, node, "interrupts", &len);
-	if (!irq || len < 4 * 12)
+	if (!irq || len < 4 * cells * 4)
 		return ERR("%s: \"interrupts\" needs 4 entries (secure, non-secure, virtual, hyp)",
 			   which);
-	b->timer.phys_intid = gic_intid(irq, 1);
-	b->timer.virt_intid = gic_intid(irq, 2);
-	b->timer.hyp_intid = gic_intid(irq, 3);
+	b->timer.phys_intid = gic_ppi(irq, cells, 1);
+	b->timer.virt_intid = gic_ppi(irq, cells, 2);
+	b->timer.hyp_intid = gic_ppi(irq, cells, 3);
+	if (!b->timer.phys_intid || !b->timer.virt_intid || !b->timer.hyp_intid)
+		return ERR("%s: timer interrupts must be PPIs (type 1, number below 16)", which);
 	return 0;
 }
 

@@ -147,6 +147,7 @@ void boot_primary(uint64_t dtb)
 	early_console();
 
 	bootstrap_mmu(dtb);
+	console_enable_locking();
 	if (board_dt_parse((const void *)dtb, &board, err, sizeof(err)))
 		panic("device tree: %s", err);
 	switch_console();

@@ -22,7 +22,7 @@ static __attribute__((noreturn)) void panic_v(const struct exception_frame *f, u
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		arch_cpu_halt(); /* another CPU is already reporting */
 	/* This CPU may have died holding the console lock. */
-	console_force_unlock();
+	console_panic_takeover();
 	console_printf("\n*** Bulkhead panic on cpu%u: ", this_cpu_id());
 	console_vprintf(fmt, ap);
 	console_printf("\n");

@@ -7,6 +7,7 @@
 #include <arch/psci.h>
 #include <bulkhead/board.h>
 #include <bulkhead/log.h>
+#include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/smp.h>
 
@@ -18,7 +19,7 @@ static bool wait_online(const struct percpu *pc)
 	uint64_t deadline = arch_counter_now() + freq / 1000 * CPU_ON_TIMEOUT_MS;
 
 	while (!pc->online) {
-		if (arch_counter_now() > deadline)
+		if (arch_counter_now() > deadline || panic_in_progress())
 			return false;
 		__asm__ volatile("yield");
 	}
@@ -70,6 +71,9 @@ unsigned int smp_boot_secondaries(void)
 	unsigned int online = 1, idx = 1;
 	uint64_t self = arch_cpu_mpidr();
 
+	if (board.nr_cpus_ignored)
+		log_warn("%u CPUs beyond the first %d in the device tree are left off",
+			 board.nr_cpus_ignored, BOARD_MAX_CPUS);
 	if (board.nr_cpus > CONFIG_NR_CPUS)
 		log_warn("the device tree lists %u CPUs; CONFIG_NR_CPUS=%d leaves the rest off",
 			 board.nr_cpus, CONFIG_NR_CPUS);

@@ -8,6 +8,7 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   gic:      2 | 3                     GIC version of the virt machine
   machine:  virt,...                  replaces the board's machine options
   append:   words                     /chosen/bootargs (direct boot only)
+  smp, mem: QEMU -smp / -m              instead of the board's defaults
   timeout:  seconds                   for the whole test (default 30)
   expect:   text                      must appear, in this order
   also:     text                      must appear, anywhere (e.g. per-CPU lines)
@@ -109,7 +110,7 @@ def parse_test(path):
                 spec["measure"].append((name.strip(), text.strip()))
             elif key == "timeout":
                 spec["timeout"] = float(value)
-            elif key in ("boot", "gic", "machine", "append", "smp"):
+            elif key in ("boot", "gic", "machine", "append", "smp", "mem"):
                 spec[key] = value
             else:
                 raise ValueError(f"{path}: unknown key '{key}'")
@@ -126,6 +127,8 @@ def run_qemu_test(build, path, result, timings):
         env["MACHINE"] = spec["machine"]
     if "smp" in spec:
         env["SMP"] = spec["smp"]
+    if "mem" in spec:
+        env["MEM"] = spec["mem"]
     if "append" in spec:
         env["APPEND"] = spec["append"]
     if spec["boot"] == "uboot":

@@ -6,6 +6,8 @@
 #include <arch/sysreg.h>
 
 /* Boot stacks of every CPU; head.S points sp at the top of its slice. */
+_Static_assert(CONFIG_STACK_SIZE % 16 == 0, "CONFIG_STACK_SIZE must be a multiple of 16");
+
 uint8_t cpu_stacks[CONFIG_NR_CPUS][CONFIG_STACK_SIZE] __attribute__((aligned(16)));
 
 extern char secondary_entry[];
@@ -27,7 +29,21 @@ void arch_set_this_cpu(struct percpu *pc)
 
 void arch_irq_enable(void)
 {
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	/* SErrors too: an asynchronous abort must reach the panic dump. */
+	__asm__ volatile("msr daifclr, #6" ::: "memory");
+}
+
+uint64_t arch_irq_save(void)
+{
+	uint64_t flags = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
+}
+
+void arch_irq_restore(uint64_t flags)
+{
+	write_sysreg(daif, flags);
 }
 
 void arch_irq_disable(void)
@@ -65,14 +81,27 @@ uint64_t arch_secondary_entry_pa(void)
 	return (uint64_t)secondary_entry;
 }
 
+static uint64_t dcache_line(void)
+{
+	return 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+}
+
 void arch_dcache_clean(const void *addr, uint64_t size)
 {
-	uint64_t ctr = read_sysreg(ctr_el0);
-	uint64_t line = 4UL << ((ctr >> 16) & 0xf);
-	uint64_t p = (uint64_t)addr & ~(line - 1);
+	uint64_t line = dcache_line();
 	uint64_t end = (uint64_t)addr + size;
 
-	for (; p < end; p += line)
+	for (uint64_t p = (uint64_t)addr & ~(line - 1); p < end; p += line)
 		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	dsb(sy);
+}
+
+void arch_dcache_invalidate(const void *addr, uint64_t size)
+{
+	uint64_t line = dcache_line();
+	uint64_t end = (uint64_t)addr + size;
+
+	for (uint64_t p = (uint64_t)addr & ~(line - 1); p < end; p += line)
+		__asm__ volatile("dc ivac, %0" : : "r"(p) : "memory");
 	dsb(sy);
 }

@@ -6,9 +6,19 @@
 #include <arch/sysreg.h>
 
 	.text
-/* mmu_switch(mair, tcr, ttbr): install tables and turn on MMU and caches. */
+/*
+ * mmu_switch(mair, tcr, ttbr): install tables and turn on MMU and caches.
+ * If the MMU is already on it is turned off around the switch: old and new
+ * maps may give one address different block sizes or attributes, and
+ * with no translation in between there is nothing to break before making.
+ * Everything is identity-mapped, so execution continues in place.
+ */
 	.globl	mmu_switch
 mmu_switch:
+	mrs	x3, sctlr_el2
+	bic	x3, x3, #SCTLR_M
+	msr	sctlr_el2, x3
+	isb
 	msr	mair_el2, x0
 	msr	tcr_el2, x1
 	msr	ttbr0_el2, x2

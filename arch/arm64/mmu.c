@@ -10,8 +10,8 @@
 #include <arch/sysreg.h>
 
 /* Root + up to 2 second-level tables for the bootstrap map, and room for a
- * final map with RAM spread over 13 partly-filled gigabytes. */
-#define PT_POOL_TABLES 16
+ * final map (root + 16 partly-filled gigabytes of RAM). */
+#define PT_POOL_TABLES 20
 
 static pt_table_t pt_tables[PT_POOL_TABLES] __attribute__((aligned(4096)));
 static struct pt_pool pt_pool = { pt_tables, PT_POOL_TABLES, 0 };
@@ -20,6 +20,8 @@ static struct pt_pool pt_pool = { pt_tables, PT_POOL_TABLES, 0 };
 uint64_t mmu_boot_params[3] __attribute__((aligned(64)));
 
 void mmu_switch(uint64_t mair, uint64_t tcr, uint64_t ttbr);
+
+extern char _text[], _end[];
 
 static uint64_t tcr_value(void)
 {
@@ -38,6 +40,13 @@ int arch_mmu_init(const struct mem_range *ram, unsigned int nr_ram)
 
 	/* The live tables stay intact while the new ones are built after them
 	 * in the pool, which is sized for both maps. */
+	/* The first time, the MMU is off and the image (relocated pointers,
+	 * cleared .bss, these tables, the stacks) was written straight to
+	 * memory: drop any stale cache lines the loader left for it, so that
+	 * neither our loads nor the table walker see old data once caches
+	 * are on. Only clean lines can exist: the loader must clean the image. */
+	if (!(read_sysreg(sctlr_el2) & SCTLR_M))
+		arch_dcache_invalidate(_text, (uint64_t)(_end - _text));
 	root = pt_build_identity(&pt_pool, ram, nr_ram);
 	if (!root) {
 		pt_pool.used = mark;

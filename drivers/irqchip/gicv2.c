@@ -58,6 +58,8 @@ static int gicv2_init_cpu(unsigned int cpu, uint64_t mpidr)
 
 static void gicv2_enable_private(unsigned int cpu, unsigned int intid, uint8_t prio)
 {
+	if (intid >= 32)
+		return; /* not a private interrupt: the caller validated it */
 	(void)cpu;
 	*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = prio;
 	*r32(gicd, GICD_ISENABLER) = 1u << intid;

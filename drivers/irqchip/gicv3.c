@@ -121,6 +121,8 @@ static int gicv3_init_cpu(unsigned int cpu, uint64_t mpidr)
 
 static void gicv3_enable_private(unsigned int cpu, unsigned int intid, uint8_t prio)
 {
+	if (intid >= 32)
+		return; /* not a private interrupt: the caller validated it */
 	uint64_t rd = rd_base[cpu];
 
 	*(volatile uint8_t *)(rd + GICR_IPRIORITYR + intid) = prio;

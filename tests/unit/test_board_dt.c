@@ -220,7 +220,6 @@ ERROR_TEST(error_too_many_memory_ranges, "err-too-many-mem", "more than 8 memory
 ERROR_TEST(error_no_cpus, "err-no-cpus", "no /cpus node")
 ERROR_TEST(error_no_cpu_nodes, "err-no-cpu-nodes", "no CPU in /cpus (device_type = \"cpu\")")
 ERROR_TEST(error_cpu_without_reg, "err-cpu-no-reg", "/cpus/cpu@0: missing or malformed \"reg\"")
-ERROR_TEST(error_too_many_cpus, "err-too-many-cpus", "more than 16 CPUs in /cpus")
 ERROR_TEST(error_no_interrupt_controller, "err-no-gic",
 	   "no supported interrupt controller (GICv2 or GICv3)")
 ERROR_TEST(error_gic_disabled, "err-gic-disabled",
@@ -230,6 +229,8 @@ ERROR_TEST(error_gicv2_without_cpu_interface, "err-gicv2-no-cpuif",
 ERROR_TEST(error_gicv3_without_redistributor, "err-gicv3-no-redist",
 	   "arm,gic-v3: redistributor region 0 missing from \"reg\"")
 ERROR_TEST(error_no_timer, "err-no-timer", "no arm,armv8-timer node")
+ERROR_TEST(error_timer_not_ppi, "err-timer-not-ppi",
+	   "arm,armv8-timer: timer interrupts must be PPIs (type 1, number below 16)")
 ERROR_TEST(error_timer_too_few_interrupts, "err-timer-few-irqs",
 	   "arm,armv8-timer: \"interrupts\" needs 4 entries (secure, non-secure, virtual, hyp)")
 
@@ -389,6 +390,24 @@ static void status_ok_is_enabled(void **state)
 	assert_int_equal(b.cpus[1].mpidr, 1);
 }
 
+static void four_cell_interrupt_specifiers(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/gic-four-cells.dtb");
+	assert_int_equal(b.gic.interrupt_cells, 4);
+	assert_int_equal(b.timer.phys_intid, 30);
+	assert_int_equal(b.timer.virt_intid, 27);
+	assert_int_equal(b.timer.hyp_intid, 26);
+}
+
+static void too_many_cpus_are_left_off(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/too-many-cpus.dtb");
+	assert_int_equal(b.nr_cpus, BOARD_MAX_CPUS);
+	assert_int_equal(b.nr_cpus_ignored, 1);
+}
+
 static void cpu_enable_methods(void **state)
 {
 	(void)state;
@@ -449,7 +468,9 @@ int main(void)
 		cmocka_unit_test(error_no_cpus),
 		cmocka_unit_test(error_no_cpu_nodes),
 		cmocka_unit_test(error_cpu_without_reg),
-		cmocka_unit_test(error_too_many_cpus),
+		cmocka_unit_test(too_many_cpus_are_left_off),
+		cmocka_unit_test(four_cell_interrupt_specifiers),
+		cmocka_unit_test(error_timer_not_ppi),
 		cmocka_unit_test(error_no_interrupt_controller),
 		cmocka_unit_test(error_gic_disabled),
 		cmocka_unit_test(error_gicv2_without_cpu_interface),

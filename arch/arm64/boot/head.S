@@ -42,7 +42,16 @@ drop_from_el3:
 	ldr	x0, =SCR_EL3_BOOT
 	msr	scr_el3, x0
 	msr	cptr_el3, xzr
-	mov	x0, #SPSR_EL2H_MASKED
+	/* With a GICv3 CPU interface, let EL2 use its system registers. */
+	mrs	x0, id_aa64pfr0_el1
+	ubfx	x0, x0, #24, #4
+	cbz	x0, 1f
+	mrs	x0, icc_sre_el3
+	orr	x0, x0, #0x1		/* SRE */
+	orr	x0, x0, #0x8		/* Enable: lower ELs may set SRE */
+	msr	icc_sre_el3, x0
+	isb
+1:	mov	x0, #SPSR_EL2H_MASKED
 	msr	spsr_el3, x0
 	adr	x0, primary_el2
 	msr	elr_el3, x0

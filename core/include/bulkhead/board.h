@@ -39,6 +39,7 @@ struct board_gic {
 	struct mem_range hyp;
 	struct mem_range vcpu;
 	unsigned int maint_intid; /* 0 when absent */
+	int interrupt_cells;	  /* cells per interrupt specifier: 3 or 4 */
 };
 
 struct board_timer {
@@ -62,6 +63,7 @@ struct board_info {
 	unsigned int nr_reserved;
 	struct board_cpu cpus[BOARD_MAX_CPUS];
 	unsigned int nr_cpus;
+	unsigned int nr_cpus_ignored; /* beyond BOARD_MAX_CPUS */
 	enum psci_conduit psci;
 	struct board_gic gic;
 	struct board_timer timer;

@@ -16,9 +16,11 @@ void console_set_uart(const struct uart_driver *drv, uint64_t base);
 
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_vprintf(const char *fmt, va_list ap);
-/* Print without taking the lock: for panics, where the lock may be held by
- * the CPU that died. */
-void console_printf_unlocked(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void console_force_unlock(void);
+/* Start taking the console lock: call once the MMU (and so exclusive
+ * accesses) work, before any other CPU starts. */
+void console_enable_locking(void);
+/* From now on only the calling CPU prints, without the lock (it may have
+ * died holding it); any other CPU that tries to print halts. */
+void console_panic_takeover(void);
 
 #endif

@@ -17,6 +17,9 @@ void arch_set_this_cpu(struct percpu *pc);
 
 void arch_irq_enable(void);
 void arch_irq_disable(void);
+/* Mask interrupts, returning the previous mask for arch_irq_restore(). */
+uint64_t arch_irq_save(void);
+void arch_irq_restore(uint64_t flags);
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
 /* Stop this CPU for good, interrupts masked. */
@@ -32,5 +35,8 @@ uint64_t arch_secondary_entry_pa(void);
 /* Clean data cache lines covering [addr, addr + size) to the point of
  * coherency, so that a CPU running with its MMU off sees the data. */
 void arch_dcache_clean(const void *addr, uint64_t size);
+/* Discard cache lines covering the range (MMU off only: data written with
+ * the MMU off is in memory, and any cached copy is stale). */
+void arch_dcache_invalidate(const void *addr, uint64_t size);
 
 #endif
