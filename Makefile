@@ -43,7 +43,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps help clean distclean menuconfig olddefconfig savedefconfig \
-	image disk run run-direct test unit-test qemu-test newlib size bench
+	image domains plan disk run run-direct test unit-test qemu-test newlib size bench
 
 # The dependency check runs before anything else, every time; it is quiet
 # (a dozen stat calls) when all tools are present.
@@ -106,7 +106,7 @@ LIBFDT_A := /usr/lib/aarch64-linux-gnu/libfdt.a
 GCC_INC = $(eval GCC_INC := $(shell $(CC) -print-file-name=include))$(GCC_INC)
 
 HYP_INCLUDES = -nostdinc -isystem $(GCC_INC) -Icore/include/libc \
-	-I$(O)/include -Icore/include -Iarch/arm64/include -Idrivers/include
+	-I$(O)/include -Icore/include -Icore/abi -Iarch/arm64/include -Idrivers/include
 # -mgeneral-regs-only: the hypervisor never touches FP/SIMD state it would
 # have to save. -mstrict-align: the first C code runs with the MMU off, where
 # unaligned accesses fault. -fpie: the image runs wherever the loader put it
@@ -124,6 +124,8 @@ HYP_LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack --no-warn-rwx-
 	--build-id=none -nostdlib -T arch/arm64/bulkhead.lds
 
 HYP_ELF := $(O)/bulkhead.elf
+PLAN_DIR := $(O)/plan
+PAYLOAD_OBJ := $(PLAN_DIR)/payload.o
 HYP_IMAGE := $(O)/bulkhead.bin
 
 all: $(HYP_IMAGE) newlib size
@@ -148,9 +150,9 @@ $(O)/%.o: %.S | $(AUTOCONF) $(LIBFDT_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HYP_ASFLAGS) -c $< -o $@
 
-$(HYP_ELF): $(hyp-objs) arch/arm64/bulkhead.lds
+$(HYP_ELF): $(hyp-objs) $(PAYLOAD_OBJ) arch/arm64/bulkhead.lds
 	$(call msg,LD,$(patsubst $(O)/%,%,$@))
-	$(Q)$(LD) $(HYP_LDFLAGS) -o $@ $(hyp-objs) $(LIBFDT_A) \
+	$(Q)$(LD) $(HYP_LDFLAGS) -o $@ $(hyp-objs) $(PAYLOAD_OBJ) $(LIBFDT_A) \
 		-Map $(O)/bulkhead.map
 	$(Q)tools/check-image.sh $@ $(CROSS_COMPILE)
 
@@ -166,11 +168,38 @@ size: $(HYP_ELF)
 # --- newlib for domains ---------------------------------------------------------
 # Built once from Debian's newlib-source tarball and cached in $(O)/newlib.
 
-NEWLIB_STAMP := $(O)/newlib/.built
+# NEWLIB_OUT lets several build directories share one newlib build.
+NEWLIB_OUT ?= $(O)/newlib
+NEWLIB_STAMP := $(NEWLIB_OUT)/.built
 newlib: $(NEWLIB_STAMP)
 $(NEWLIB_STAMP): tools/build-newlib.sh | deps
-	$(call msg,NEWLIB,$(O)/newlib (once; about a minute))
-	$(Q)tools/build-newlib.sh $(O)/newlib $(CROSS_COMPILE)
+	$(call msg,NEWLIB,$(NEWLIB_OUT) (once; about a minute))
+	$(Q)tools/build-newlib.sh $(NEWLIB_OUT) $(CROSS_COMPILE)
+
+include domains/build.mk
+
+# --- Partition plan and payload ---------------------------------------------------
+# tools/mkplan.py checks the Kconfig partition options and writes the plan
+# (plan.dts) and payload.S, which packs plan.dtb and the images.
+
+$(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) tools/mkplan.py $(DOMAIN_IMAGES)
+	$(call msg,PLAN,$(patsubst $(O)/%,%,$(PLAN_DIR)/plan.dts))
+	$(Q)$(PYTHON) tools/mkplan.py --config $(KCONFIG_CONFIG) --out $(PLAN_DIR) \
+		--domains $(O)/domains
+
+$(PLAN_DIR)/plan.dts: $(PLAN_DIR)/payload.S
+	@:
+
+$(PLAN_DIR)/plan.dtb: $(PLAN_DIR)/plan.dts
+	$(call msg,DTC,$(patsubst $(O)/%,%,$@))
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+$(PAYLOAD_OBJ): $(PLAN_DIR)/payload.S $(PLAN_DIR)/plan.dtb
+	$(call msg,AS,$(patsubst $(O)/%,%,$<))
+	$(Q)$(CC) $(HYP_ASFLAGS) -c $< -o $@
+
+plan: $(PLAN_DIR)/plan.dtb
+
 
 # --- Boot media and QEMU ----------------------------------------------------------
 
@@ -233,7 +262,9 @@ help:
 	@echo "  unit-test         host unit tests only"
 	@echo "  qemu-test         QEMU integration tests only"
 	@echo "  newlib            build newlib for aarch64 once (cached)"
-	@echo "  image             the hypervisor image only (no newlib)"
+	@echo "  image             the hypervisor image with its plan and domains"
+	@echo "  plan              check the partition plan and write plan.dts"
+	@echo "  domains           build the domains (domains/*) on newlib"
 	@echo "  size              text/data/bss of the hypervisor"
 	@echo "  bench             instruction counts under QEMU -icount (not a test)"
 	@echo "  deps              install missing tools (tools/install-deps.sh)"

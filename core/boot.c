@@ -11,7 +11,9 @@
 #include <bulkhead/board.h>
 #include <bulkhead/console.h>
 #include <bulkhead/irqs.h>
+#include <arch/vcpu.h>
 #include <bulkhead/log.h>
+#include <bulkhead/partition.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/selftest.h>
@@ -21,10 +23,9 @@
 
 #define BULKHEAD_VERSION "0.1.0"
 #define SZ_2M (2UL << 20)
-/* Ticks each CPU must see before it reports its timer as working. */
-#define TICKS_TO_REPORT 10
 
 void boot_primary(uint64_t dtb);
+void cpu_idle_loop(void);
 void boot_secondary(unsigned int idx);
 void boot_wrong_el(unsigned int el);
 
@@ -115,23 +116,20 @@ static void print_banner(uint64_t t0)
 static void cpu_common_start(void)
 {
 	irq_init_cpu();
+	arch_guest_cpu_init();
 	tick_start_cpu();
 	arch_irq_enable();
 }
 
-static __attribute__((noreturn)) void idle_loop(void)
+/* Every CPU ends here: it runs the vCPU pinned to it when that is ready,
+ * and sleeps between interrupts otherwise. */
+void cpu_idle_loop(void)
 {
-	struct percpu *pc = this_cpu();
-	bool reported = false;
-
 	for (;;) {
-		arch_cpu_idle();
 		if (panic_in_progress())
 			arch_cpu_halt();
-		if (!reported && pc->ticks >= TICKS_TO_REPORT) {
-			log_info("timer: %lu ticks taken", pc->ticks);
-			reported = true;
-		}
+		partition_run_ready_vcpu();
+		arch_cpu_idle();
 	}
 }
 
@@ -150,6 +148,8 @@ void boot_primary(uint64_t dtb)
 	console_enable_locking();
 	if (board_dt_parse((const void *)dtb, &board, err, sizeof(err)))
 		panic("device tree: %s", err);
+	board.dtb_base = dtb;
+	board.dtb_size = fdt_totalsize((const void *)dtb);
 	switch_console();
 	if (arch_mmu_init(board.mem, board.nr_mem))
 		panic("RAM layout does not fit the EL2 page table pool");
@@ -165,7 +165,8 @@ void boot_primary(uint64_t dtb)
 
 	if (IS_ENABLED(CONFIG_SELFTEST))
 		selftest_run(board.bootargs);
-	idle_loop();
+	partitions_init(board.bootargs);
+	cpu_idle_loop();
 }
 
 void boot_secondary(unsigned int idx)
@@ -176,5 +177,5 @@ void boot_secondary(unsigned int idx)
 	cpu_common_start();
 	log_info("online, MPIDR 0x%lx", pc->mpidr);
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
-	idle_loop();
+	cpu_idle_loop();
 }

@@ -5,7 +5,11 @@
 #include <arch/cpu.h>
 #include <arch/timer.h>
 #include <bulkhead/percpu.h>
+#include <bulkhead/log.h>
 #include <bulkhead/tick.h>
+
+/* Ticks each CPU takes before it reports its timer as working. */
+#define TICKS_TO_REPORT 10
 
 static uint64_t tick_period(void)
 {
@@ -19,6 +23,9 @@ void tick_start_cpu(void)
 
 void tick_handle(void)
 {
-	this_cpu()->ticks++;
+	/* Reported once per CPU, from here since a CPU running a guest never
+	 * returns to its idle loop. */
+	if (++this_cpu()->ticks == TICKS_TO_REPORT)
+		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
 }

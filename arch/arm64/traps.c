@@ -10,6 +10,8 @@
 #include <bulkhead/percpu.h>
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind);
+void guest_sync(struct exception_frame *f);
+void guest_serror(struct exception_frame *f);
 
 extern uint8_t cpu_stacks[CONFIG_NR_CPUS][CONFIG_STACK_SIZE];
 
@@ -48,8 +50,16 @@ void exception_dump(const struct exception_frame *f, unsigned int kind)
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind)
 {
-	if (kind == EXC_IRQ_SPX) {
+	switch (kind) {
+	case EXC_IRQ_SPX:
+	case EXC_IRQ_A64:
 		irq_handle();
+		return;
+	case EXC_SYNC_A64:
+		guest_sync(f);
+		return;
+	case EXC_SERROR_A64:
+		guest_serror(f);
 		return;
 	}
 	panic_with_frame(f, kind, "unexpected exception at EL2: %s", exception_kind_name(kind));

@@ -69,6 +69,9 @@ struct board_info {
 	struct board_timer timer;
 	struct board_uart uart;
 	char bootargs[256];
+	/* Where the boot device tree itself lies (kept out of partitions). */
+	uint64_t dtb_base;
+	uint64_t dtb_size;
 };
 
 /*

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <arch/cpu.h>
 
+struct vcpu;
+
 struct percpu {
 	unsigned int id;
 	uint64_t mpidr;
@@ -16,6 +18,8 @@ struct percpu {
 	volatile bool online;
 	/* Timer ticks taken on this CPU. */
 	volatile uint64_t ticks;
+	/* The vCPU pinned here, set once at boot by the boot CPU. */
+	struct vcpu *volatile vcpu;
 };
 
 extern struct percpu percpu[CONFIG_NR_CPUS];

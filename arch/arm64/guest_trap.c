@@ -1,0 +1,109 @@
+/*
+ * Traps from a guest at EL1: decode the exception class and hand the event
+ * to core code (hypercalls, PSCI, faults). Whatever the guest does, it gets
+ * an answer, an UNDEFINED exception of its own, or a contained fault of its
+ * partition; never a hypervisor panic.
+ */
+#include <arch/exception.h>
+#include <arch/sysreg.h>
+#include <string.h>
+#include <bulkhead/format.h>
+#include <bulkhead/log.h>
+#include <bulkhead/partition.h>
+
+#define EC_UNKNOWN 0x00
+#define EC_SVC64 0x15
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_DABT_LOW 0x24
+
+#define SMCCC_NOT_SUPPORTED ((uint64_t)-1)
+
+void guest_sync(struct exception_frame *f);
+void guest_serror(struct exception_frame *f);
+
+/*
+ * Make the guest take an UNDEFINED exception at EL1, as if the trapped
+ * instruction did not exist: ESR/ELR/SPSR_EL1 as the architecture would
+ * set them, and the guest's own vector.
+ */
+static void inject_undef(struct exception_frame *f)
+{
+	uint64_t mode = f->spsr & 0xf;
+	uint64_t offset = (mode == 0x0) ? 0x400 : (mode == 0x4) ? 0x000 : 0x200;
+
+	write_sysreg(esr_el1, (uint64_t)EC_UNKNOWN << 26 | (1UL << 25));
+	write_sysreg(elr_el1, f->elr);
+	write_sysreg(spsr_el1, f->spsr);
+	f->elr = read_sysreg(vbar_el1) + offset;
+	f->spsr = 0x3c5; /* EL1h, DAIF masked */
+}
+
+static bool is_set_way_op(uint64_t iss)
+{
+	/* DC ISW/CSW/CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
+	uint64_t op0 = (iss >> 20) & 3, op1 = (iss >> 14) & 7, crn = (iss >> 10) & 0xf;
+	uint64_t crm = (iss >> 1) & 0xf, op2 = (iss >> 17) & 7;
+
+	return op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14);
+}
+
+void guest_sync(struct exception_frame *f)
+{
+	struct vcpu *v = vcpu_current();
+	uint64_t esr = f->esr, ec = (esr >> 26) & 0x3f;
+	char what[200];
+	size_t n;
+
+	if (!v) /* cannot happen: lower-EL traps come only from a vCPU */
+		return;
+	switch (ec) {
+	case EC_HVC64:
+		if (!vpsci_handle(v, f->x))
+			hypercall_dispatch(v, f->x);
+		return;
+	case EC_SMC64:
+		/* Trapped before it executes: skip it. Only PSCI is offered. */
+		f->elr += 4;
+		if (!vpsci_handle(v, f->x)) {
+			log_warn("partition %u \"%s\": SMC 0x%lx refused", v->part->id,
+				 v->part->plan->name, f->x[0]);
+			f->x[0] = SMCCC_NOT_SUPPORTED;
+		}
+		return;
+	case EC_SYSREG:
+		if (is_set_way_op(esr & 0x1ffffff)) {
+			/* Set/way maintenance would act on every partition's
+			 * lines; the guest's own memory is kept coherent by
+			 * the hypervisor, so it is skipped. */
+			log_warn("partition %u \"%s\": set/way cache operation at PC 0x%lx "
+				 "ignored",
+				 v->part->id, v->part->plan->name, f->elr);
+			f->elr += 4;
+			return;
+		}
+		log_warn("partition %u \"%s\": %s at PC 0x%lx refused (UNDEFINED)", v->part->id,
+			 v->part->plan->name, esr_describe(esr, what, sizeof(what)), f->elr);
+		inject_undef(f);
+		return;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW:
+		esr_describe(esr, what, sizeof(what) - 48);
+		n = strlen(what);
+		fmt_snprintf(what + n, sizeof(what) - n, ", FAR 0x%lx, IPA 0x%lx", f->far,
+			     (read_sysreg(hpfar_el2) >> 4) << 12 | (f->far & 0xfff));
+		partition_fault(v, what, f->elr);
+	default:
+		partition_fault(v, esr_describe(esr, what, sizeof(what)), f->elr);
+	}
+}
+
+void guest_serror(struct exception_frame *f)
+{
+	struct vcpu *v = vcpu_current();
+
+	if (v)
+		partition_fault(v, "SError (asynchronous abort)", f->elr);
+}

@@ -1,0 +1,37 @@
+/*
+ * Stage-2 translation tables: each partition's guest-physical (IPA) space.
+ * 4 KiB granule, 39-bit IPA starting at level 1, 2 MiB blocks (partition
+ * RAM is 2 MiB-aligned by construction). Pure logic: the host unit tests
+ * build tables and walk them.
+ */
+#ifndef ARCH_STAGE2_H
+#define ARCH_STAGE2_H
+
+#include <stdint.h>
+#include <arch/pgtable.h>
+
+#define S2_IPA_BITS 39
+
+enum s2_attr { S2_RAM, S2_DEVICE };
+
+/* A fresh, empty root table from the pool, or 0. */
+pt_table_t *s2_create(struct pt_pool *pool);
+
+/*
+ * Map [ipa, ipa + size) to [pa, pa + size) read/write. All three must be
+ * 2 MiB-aligned. Returns 0, -1 for bad arguments (alignment, beyond the
+ * IPA space, already mapped) or -2 when the pool is exhausted.
+ */
+int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
+	   enum s2_attr attr);
+
+struct s2_lookup {
+	bool mapped;
+	uint64_t pa;
+	enum s2_attr attr;
+	bool writable;
+	bool executable;
+};
+struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa);
+
+#endif

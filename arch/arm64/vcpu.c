@@ -1,0 +1,131 @@
+/*
+ * Running guests at EL1: the EL2 controls that confine them (HCR_EL2,
+ * MDCR_EL2, CPTR_EL2, VTCR_EL2) and the reset state of a vCPU.
+ */
+#include <arch/cpu.h>
+#include <arch/stage2.h>
+#include <arch/sysreg.h>
+#include <arch/vcpu.h>
+#include <bulkhead/percpu.h>
+
+#define HCR_VM (1UL << 0)
+#define HCR_SWIO (1UL << 1)
+#define HCR_FB (1UL << 9)
+#define HCR_BSU_IS (1UL << 10)
+#define HCR_TSC (1UL << 19)
+#define HCR_TIDCP (1UL << 20)
+#define HCR_TACR (1UL << 21)
+#define HCR_TSW (1UL << 22)
+
+/*
+ * What a guest may not do by itself: SMCs (PSCI is emulated), set/way cache
+ * maintenance (it would reach other partitions' lines), IMPLEMENTATION
+ * DEFINED and auxiliary control registers. Physical interrupts and
+ * SErrors come to EL2; broadcast TLB and barrier maintenance stays within
+ * the inner shareable domain.
+ */
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
+		   HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
+
+#define MDCR_TPMCR (1UL << 5)
+#define MDCR_TPM (1UL << 6)
+#define MDCR_TDOSA (1UL << 10)
+#define MDCR_TDA (1UL << 9)
+#define MDCR_TDRA (1UL << 11)
+
+#define SCTLR_EL1_RESET 0x30d00800UL /* RES1 bits, MMU and caches off */
+#define SPSR_EL1H_MASKED 0x3c5UL
+
+void vcpu_enter_asm(struct exception_frame *regs, uint64_t stack_top);
+void cpu_park_asm(void (*fn)(void), uint64_t stack_top);
+extern uint8_t cpu_stacks[CONFIG_NR_CPUS][CONFIG_STACK_SIZE];
+
+static uint64_t stack_top(void)
+{
+	return (uint64_t)cpu_stacks[this_cpu_id()] + CONFIG_STACK_SIZE;
+}
+
+void arch_guest_cpu_init(void)
+{
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	uint64_t ps = parange > 5 ? 5 : parange;
+	uint64_t hpmn = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+
+	/* T0SZ 25 (39-bit IPA), start at level 1, write-back walks, inner
+	 * shareable, 4 KiB granule, output size from the CPU, RES1 bit 31. */
+	write_sysreg(vtcr_el2, (64 - S2_IPA_BITS) | (1UL << 6) | (1UL << 8) | (1UL << 10) |
+				       (3UL << 12) | (ps << 16) | (1UL << 31));
+	/* Debug and PMU registers trap (and are refused); the counters the
+	 * guest may not touch stay the hypervisor's. */
+	write_sysreg(mdcr_el2, hpmn | MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	isb();
+}
+
+void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
+		     uint64_t s2_root, unsigned int vcpu_index)
+{
+	for (unsigned int i = 0; i < 31; i++)
+		a->regs.x[i] = 0;
+	a->regs.x[0] = x0;
+	a->regs.elr = entry;
+	a->regs.spsr = SPSR_EL1H_MASKED;
+	a->vttbr = ((uint64_t)vmid << 48) | s2_root;
+	/* Affinity 0 = vCPU index; bit 31 is RES1. */
+	a->vmpidr = (1UL << 31) | vcpu_index;
+}
+
+void arch_vcpu_enter_fresh(struct arch_vcpu *a)
+{
+	arch_irq_disable();
+	write_sysreg(vttbr_el2, a->vttbr);
+	write_sysreg(vmpidr_el2, a->vmpidr);
+	write_sysreg(hcr_el2, HCR_GUEST);
+	/* The EL1 state a guest finds after reset, whatever ran here before. */
+	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
+	write_sysreg(tcr_el1, 0);
+	write_sysreg(mair_el1, 0);
+	write_sysreg(ttbr0_el1, 0);
+	write_sysreg(ttbr1_el1, 0);
+	write_sysreg(vbar_el1, 0);
+	write_sysreg(cpacr_el1, 0);
+	write_sysreg(cntkctl_el1, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(contextidr_el1, 0);
+	write_sysreg(tpidr_el1, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(sp_el1, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(cntvoff_el2, 0);
+	isb();
+	/* Forget what this VMID's previous run left in the TLBs, and any
+	 * instructions of a previous image. */
+	__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::
+				 : "memory");
+	vcpu_enter_asm(&a->regs, stack_top());
+	__builtin_unreachable();
+}
+
+void arch_cpu_park(void (*fn)(void))
+{
+	write_sysreg(hcr_el2, HCR_BOOT);
+	isb();
+	cpu_park_asm(fn, stack_top());
+	__builtin_unreachable();
+}
+
+void arch_dcache_clean_invalidate(const void *addr, uint64_t size)
+{
+	uint64_t line = 4UL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uint64_t end = (uint64_t)addr + size;
+
+	for (uint64_t p = (uint64_t)addr & ~(line - 1); p < end; p += line)
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	dsb(sy);
+}
+
+void arch_icache_invalidate_all(void)
+{
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}

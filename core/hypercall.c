@@ -1,0 +1,54 @@
+/*
+ * Hypercalls (docs/abi.md). Every argument is hostile: addresses are
+ * checked against the caller's RAM, lengths are bounded, unknown calls get
+ * BH_E_UNKNOWN_CALL.
+ */
+#include <bulkhead/hypercall.h>
+#include <bulkhead/partition.h>
+
+static void console_write(struct vcpu *v, uint64_t *regs)
+{
+	uint64_t ipa = regs[1], len = regs[2];
+	const char *text;
+
+	if (len > BH_CONSOLE_WRITE_MAX) {
+		regs[0] = (uint64_t)BH_E_INVALID;
+		return;
+	}
+	text = partition_guest_ptr(v->part, ipa, len);
+	if (!text) {
+		regs[0] = (uint64_t)BH_E_FAULT;
+		return;
+	}
+	partition_console_write(v->part, text, len);
+	regs[0] = BH_OK;
+	regs[1] = len;
+}
+
+void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
+{
+	switch ((uint32_t)regs[0]) {
+	case BH_HC_ABI_VERSION:
+		regs[0] = BH_OK;
+		regs[1] = BH_ABI_VERSION;
+		break;
+	case BH_HC_NULL:
+		regs[0] = BH_OK;
+		break;
+	case BH_HC_CONSOLE_WRITE:
+		console_write(v, regs);
+		break;
+	case BH_HC_YIELD:
+		/* One vCPU per CPU so far: nothing else to run here. */
+		regs[0] = BH_OK;
+		break;
+	case BH_HC_PARTITION_ID:
+		regs[0] = BH_OK;
+		regs[1] = v->part->id;
+		regs[2] = v->index;
+		break;
+	default:
+		regs[0] = (uint64_t)BH_E_UNKNOWN_CALL;
+		break;
+	}
+}

@@ -1,0 +1,92 @@
+/*
+ * Partitions and their virtual CPUs at run time. Built once at boot from
+ * the plan; no allocation afterwards.
+ *
+ * Lock order: partition lock, then the console lock.
+ */
+#ifndef BULKHEAD_PARTITION_H
+#define BULKHEAD_PARTITION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/pgtable.h>
+#include <arch/spinlock.h>
+#include <arch/vcpu.h>
+#include <bulkhead/plan.h>
+
+#define PARTITION_S2_TABLES 4
+/* The partition's device tree sits in the last 64 KiB of its RAM. */
+#define PARTITION_DTB_SIZE 0x10000
+#define PARTITION_LINE_MAX 160
+
+enum vcpu_state {
+	VCPU_OFF,	   /* not started (PSCI CPU_ON not yet called) */
+	VCPU_READY,	   /* to be entered by its CPU */
+	VCPU_RUNNING,	   /* in the guest, or handling its trap */
+	VCPU_STOPPED,	   /* its partition stopped */
+	VCPU_RESTART_WAIT, /* its partition restarts at restart_at */
+};
+
+struct partition;
+
+struct vcpu {
+	struct partition *part;
+	unsigned int index; /* within the partition */
+	unsigned int cpu;   /* the physical CPU it is pinned to */
+	volatile enum vcpu_state state;
+	struct arch_vcpu arch;
+};
+
+struct partition {
+	const struct plan_partition *plan;
+	unsigned int id;
+	uint64_t ram_pa;
+	const uint8_t *image;
+	uint64_t image_size;
+	uint64_t dtb_ipa;
+	pt_table_t *s2_root;
+	struct pt_pool s2_pool;
+	unsigned int restarts;
+	uint64_t restart_at; /* counter value */
+	uint64_t backoff_ticks;
+	struct vcpu vcpus[PLAN_MAX_CPUS];
+	spinlock_t lock; /* console line buffer */
+	char line[PARTITION_LINE_MAX];
+	unsigned int line_len;
+};
+
+/* Build every partition of the plan (boot CPU, after the other CPUs are
+ * online). A plan that cannot be built is reported and nothing starts. */
+void partitions_init(const char *cmdline);
+
+/* Run this CPU's vCPU if it is ready (idle loop); returns if not. */
+void partition_run_ready_vcpu(void);
+
+/* The calling CPU's current vCPU, or NULL. */
+struct vcpu *vcpu_current(void);
+
+/*
+ * A guest did something the hypervisor contains: log it (partition, vCPU,
+ * what, PC) and apply the partition's fault policy. Never returns to the
+ * guest; the CPU continues in its idle loop or restarts the partition.
+ */
+__attribute__((noreturn)) void partition_fault(struct vcpu *v, const char *what, uint64_t pc);
+/* The guest asked to stop (PSCI SYSTEM_OFF / CPU_OFF of its last vCPU). */
+__attribute__((noreturn)) void partition_stop(struct vcpu *v);
+/* The guest asked for a restart (PSCI SYSTEM_RESET). */
+__attribute__((noreturn)) void partition_reset(struct vcpu *v);
+
+/* Host pointer to [ipa, ipa + len) if it lies in the partition's RAM. */
+void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len);
+
+/* Hypercall and PSCI emulation: regs are x0-x3 in, results out. */
+void hypercall_dispatch(struct vcpu *v, uint64_t *regs);
+bool vpsci_handle(struct vcpu *v, uint64_t *regs);
+
+/* The partition's console output: line-buffered, sanitized, prefixed. */
+void partition_console_write(struct partition *p, const char *s, uint64_t len);
+
+/* Build the partition's device tree at its place in the partition's RAM. */
+int guest_dt_build(struct partition *p, void *buf, uint64_t size);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * The partition plan: what each partition is given. Comes from the plan
+ * device tree that tools/mkplan.py generates from Kconfig (docs/plan.md),
+ * and is input, not trusted: plan_parse() checks every rule and names the
+ * offending partition and property.
+ */
+#ifndef BULKHEAD_PLAN_H
+#define BULKHEAD_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_MAX_PARTITIONS 8
+#define PLAN_MAX_CPUS 8
+#define PLAN_NAME_LEN 32
+#define PLAN_VERSION 1
+/* Guest-physical addresses are 39 bits (stage-2 starts at level 1). */
+#define PLAN_IPA_LIMIT (1UL << 39)
+#define PLAN_ALIGN (2UL << 20)
+
+enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
+enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
+
+struct plan_partition {
+	unsigned int id;
+	char name[PLAN_NAME_LEN];
+	enum plan_role role;
+	unsigned int cpus[PLAN_MAX_CPUS];
+	unsigned int nr_cpus;
+	uint64_t mem_base;
+	uint64_t mem_size;
+	char image[PLAN_NAME_LEN];
+	enum plan_policy policy;
+	unsigned int restart_limit; /* 0: unlimited */
+	unsigned int backoff_ms;
+	unsigned int priority;
+};
+
+struct plan {
+	unsigned int nr;
+	struct plan_partition parts[PLAN_MAX_PARTITIONS];
+};
+
+/*
+ * Parse and check a plan blob for a machine with nr_cpus CPUs. Returns 0,
+ * or -1 with a message in err such as
+ *   partition@1 ("net"): cpus: CPU 1 is already given to guest partition@0 ("hello0")
+ */
+int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
+	       size_t errlen);
+
+const char *plan_policy_name(enum plan_policy p);
+
+#endif

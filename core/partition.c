@@ -1,0 +1,309 @@
+/*
+ * Partitions at run time: building them from the plan at boot (RAM carved
+ * from the board, stage-2 tables, image and device tree loaded), running
+ * their vCPUs, and the fault policy (stop, or restart from the pristine
+ * image with a limit and a doubling back-off).
+ */
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arch/cpu.h>
+#include <arch/stage2.h>
+#include <bulkhead/board.h>
+#include <bulkhead/cmdline.h>
+#include <bulkhead/console.h>
+#include <bulkhead/format.h>
+#include <bulkhead/log.h>
+#include <bulkhead/memcarve.h>
+#include <bulkhead/partition.h>
+#include <bulkhead/payload.h>
+#include <bulkhead/percpu.h>
+
+/* Plans given at boot (bulkhead.plan=ADDR) may be at most this large. */
+#define PLAN_BLOB_MAX 0x10000
+
+static struct plan plan;
+static struct partition partitions[PLAN_MAX_PARTITIONS];
+static unsigned int nr_partitions;
+static pt_table_t s2_tables[PLAN_MAX_PARTITIONS][PARTITION_S2_TABLES]
+	__attribute__((aligned(4096)));
+
+extern char _text[], _end[];
+
+const struct payload_image *payload_find_image(const char *name)
+{
+	for (uint64_t i = 0; i < payload_nr_images; i++)
+		if (!strcmp(payload_images[i].name, name))
+			return &payload_images[i];
+	return NULL;
+}
+
+struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->vcpu;
+}
+
+void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len)
+{
+	uint64_t base = p->plan->mem_base, size = p->plan->mem_size;
+
+	if (ipa < base || len > size || ipa - base > size - len)
+		return NULL;
+	return (void *)(p->ram_pa + (ipa - base));
+}
+
+/* Put the pristine image and a fresh device tree into the partition's RAM.
+ * Everything the previous run left in the caches for that RAM goes first:
+ * a late write-back of a dirty line must not land in the new run's memory,
+ * which the guest starts using with its MMU (and caches) off. */
+static int partition_load(struct partition *p)
+{
+	uint64_t size = p->plan->mem_size;
+	void *ram = (void *)p->ram_pa;
+	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
+
+	arch_dcache_clean_invalidate(ram, size);
+	memcpy(ram, p->image, p->image_size);
+	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
+		return -1;
+	arch_dcache_clean_invalidate(ram, p->image_size);
+	arch_dcache_clean_invalidate(dtb, PARTITION_DTB_SIZE);
+	return 0;
+}
+
+static void vcpu_prepare(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	arch_vcpu_reset(&v->arch, p->plan->mem_base, p->dtb_ipa, p->id + 1,
+			(uint64_t)p->s2_root, v->index);
+}
+
+static int partition_build(struct partition *p, const struct plan_partition *pp,
+			   struct memcarve *mc, char *err, size_t errlen)
+{
+	const struct payload_image *img = payload_find_image(pp->image);
+
+	p->plan = pp;
+	p->id = pp->id;
+	p->lock = (spinlock_t)SPINLOCK_INIT;
+	if (!img) {
+		fmt_snprintf(err, errlen, "image \"%s\" is not in the hypervisor image", pp->image);
+		return -1;
+	}
+	if (img->size > pp->mem_size - PARTITION_DTB_SIZE) {
+		fmt_snprintf(err, errlen, "image \"%s\" (%lu bytes) does not fit in %lu MiB",
+			     pp->image, img->size, pp->mem_size >> 20);
+		return -1;
+	}
+	p->image = img->start;
+	p->image_size = img->size;
+	p->ram_pa = memcarve_take(mc, pp->mem_size);
+	if (!p->ram_pa) {
+		fmt_snprintf(err, errlen, "not enough free RAM for %lu MiB (largest free piece: "
+					  "%lu MiB)",
+			     pp->mem_size >> 20, memcarve_largest(mc) >> 20);
+		return -1;
+	}
+	p->s2_pool.tables = s2_tables[pp->id];
+	p->s2_pool.nr = PARTITION_S2_TABLES;
+	p->s2_pool.used = 0;
+	p->s2_root = s2_create(&p->s2_pool);
+	if (!p->s2_root ||
+	    s2_map(&p->s2_pool, p->s2_root, pp->mem_base, p->ram_pa, pp->mem_size, S2_RAM)) {
+		fmt_snprintf(err, errlen, "stage-2 tables for its RAM do not fit");
+		return -1;
+	}
+	p->dtb_ipa = pp->mem_base + pp->mem_size - PARTITION_DTB_SIZE;
+	p->backoff_ticks = arch_counter_freq() / 1000 * pp->backoff_ms;
+	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
+		struct vcpu *v = &p->vcpus[i];
+
+		v->part = p;
+		v->index = i;
+		v->cpu = pp->cpus[i];
+		v->state = VCPU_OFF;
+	}
+	return partition_load(p);
+}
+
+/* The plan: the one packed in the image, or one the boot loader put in
+ * memory and named with bulkhead.plan=ADDR (checked like any other). */
+static const void *plan_blob(const char *cmdline, char *err, size_t errlen)
+{
+	char arg[24];
+	uint64_t addr;
+	bool in_ram = false;
+
+	if (!cmdline_get(cmdline, "bulkhead.plan", arg, sizeof(arg)))
+		return payload_plan;
+	addr = strtoul(arg, NULL, 0);
+	for (unsigned int i = 0; i < board.nr_mem; i++)
+		if (addr >= board.mem[i].base && addr % 8 == 0 &&
+		    addr - board.mem[i].base <= board.mem[i].size - PLAN_BLOB_MAX)
+			in_ram = true;
+	if (!in_ram) {
+		fmt_snprintf(err, errlen, "bulkhead.plan=%s is not an 8-byte aligned address in RAM",
+			     arg);
+		return NULL;
+	}
+	if (fdt_magic((const void *)addr) == FDT_MAGIC &&
+	    fdt_totalsize((const void *)addr) > PLAN_BLOB_MAX) {
+		fmt_snprintf(err, errlen, "plan at %s is larger than %d bytes", arg, PLAN_BLOB_MAX);
+		return NULL;
+	}
+	log_info("plan: using the plan at %s from the command line", arg);
+	return (const void *)addr;
+}
+
+static void carve_init(struct memcarve *mc, const void *blob)
+{
+	struct mem_range excl[BOARD_MAX_RESERVED + 3];
+	unsigned int n = 0;
+
+	excl[n++] = (struct mem_range){ (uint64_t)_text, (uint64_t)(_end - _text) };
+	excl[n++] = (struct mem_range){ board.dtb_base, board.dtb_size };
+	excl[n++] = (struct mem_range){ (uint64_t)blob, PLAN_BLOB_MAX };
+	for (unsigned int i = 0; i < board.nr_reserved; i++)
+		excl[n++] = board.reserved[i];
+	if (memcarve_init(mc, board.mem, board.nr_mem, excl, n))
+		log_warn("memory map too fragmented; some RAM is left unused");
+}
+
+void partitions_init(const char *cmdline)
+{
+	static struct memcarve mc;
+	char err[160];
+	const void *blob = plan_blob(cmdline, err, sizeof(err));
+	unsigned int nr_online = 0;
+
+	for (unsigned int i = 0; i < CONFIG_NR_CPUS; i++)
+		if (percpu[i].online)
+			nr_online = i + 1;
+	if (!blob || plan_parse(blob, nr_online, &plan, err, sizeof(err))) {
+		log_err("plan rejected: %s; no partition started", err);
+		return;
+	}
+	carve_init(&mc, blob);
+	for (unsigned int i = 0; i < plan.nr; i++) {
+		const struct plan_partition *pp = &plan.parts[i];
+		struct partition *p = &partitions[i];
+
+		if (partition_build(p, pp, &mc, err, sizeof(err))) {
+			log_err("plan rejected: partition@%u (\"%s\"): %s; no partition started",
+				pp->id, pp->name, err);
+			nr_partitions = 0;
+			return;
+		}
+		log_info("partition %u \"%s\": %s on CPU %u, %lu MiB at 0x%lx (guest 0x%lx), "
+			 "image \"%s\" (%lu KiB), on fault: %s",
+			 p->id, pp->name, pp->role == PLAN_ROLE_GUEST ? "guest" : "driver domain",
+			 pp->cpus[0], pp->mem_size >> 20, p->ram_pa, pp->mem_base, pp->image,
+			 p->image_size >> 10, plan_policy_name(pp->policy));
+		nr_partitions++;
+	}
+	/* Start every partition's first vCPU; the others wait for CPU_ON. */
+	for (unsigned int i = 0; i < nr_partitions; i++) {
+		struct vcpu *v = &partitions[i].vcpus[0];
+
+		vcpu_prepare(v);
+		percpu[v->cpu].vcpu = v;
+		__atomic_store_n(&v->state, VCPU_READY, __ATOMIC_RELEASE);
+	}
+	arch_cpu_wake_all();
+}
+
+void partition_run_ready_vcpu(void)
+{
+	struct vcpu *v = vcpu_current();
+	struct partition *p;
+
+	if (!v)
+		return;
+	p = v->part;
+	if (v->state == VCPU_RESTART_WAIT) {
+		if (arch_counter_now() < p->restart_at)
+			return;
+		if (partition_load(p)) {
+			log_err("partition %u \"%s\": cannot rebuild its device tree; stopped",
+				p->id, p->plan->name);
+			v->state = VCPU_STOPPED;
+			return;
+		}
+		vcpu_prepare(v);
+		log_info("partition %u \"%s\": restarted (%u so far)", p->id, p->plan->name,
+			 p->restarts);
+		v->state = VCPU_READY;
+	}
+	if (v->state != VCPU_READY)
+		return;
+	v->state = VCPU_RUNNING;
+	arch_vcpu_enter_fresh(&v->arch);
+}
+
+static void idle_after_guest(void);
+
+/* Stop or schedule a restart of v's partition, then park this CPU. */
+static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart,
+						       const char *why)
+{
+	struct partition *p = v->part;
+	const struct plan_partition *pp = p->plan;
+
+	if (restart && pp->restart_limit && p->restarts >= pp->restart_limit) {
+		log_warn("partition %u \"%s\": %s; restart limit (%u) reached, stopped", p->id,
+			 pp->name, why, pp->restart_limit);
+		restart = false;
+	} else if (!restart) {
+		log_info("partition %u \"%s\": %s; stopped", p->id, pp->name, why);
+	}
+	if (restart) {
+		uint64_t delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
+
+		p->restarts++;
+		p->restart_at = arch_counter_now() + delay;
+		log_info("partition %u \"%s\": %s; restarting in %lu ms", p->id, pp->name, why,
+			 delay / (arch_counter_freq() / 1000));
+		v->state = VCPU_RESTART_WAIT;
+	} else {
+		v->state = VCPU_STOPPED;
+	}
+	/* Flush what the guest printed before it ended. */
+	partition_console_write(p, "", 0);
+	arch_cpu_park(idle_after_guest);
+}
+
+void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
+{
+	struct partition *p = v->part;
+
+	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
+		 what, pc);
+	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, "fault");
+}
+
+void partition_stop(struct vcpu *v)
+{
+	partition_end(v, v->part->plan->policy == PLAN_POLICY_RESTART_ALWAYS, "stopped itself");
+}
+
+void partition_reset(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	/* A reset the guest asks for is not a fault: no limit, no back-off. */
+	p->restart_at = 0;
+	v->state = VCPU_RESTART_WAIT;
+	log_info("partition %u \"%s\": reset requested", p->id, p->plan->name);
+	partition_console_write(p, "", 0);
+	arch_cpu_park(idle_after_guest);
+}
+
+/* Provided by the boot code: the per-CPU idle loop. */
+void cpu_idle_loop(void);
+
+static void idle_after_guest(void)
+{
+	arch_irq_enable();
+	cpu_idle_loop();
+}

@@ -1,0 +1,204 @@
+/*
+ * Partition plan parsing and validation. Runs at boot on the boot CPU, and
+ * on the host in the unit tests; the build-time checks of tools/mkplan.py
+ * mirror these rules with Kconfig option names.
+ */
+#include <libfdt.h>
+#include <string.h>
+#include <bulkhead/format.h>
+#include <bulkhead/plan.h>
+
+#define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
+
+const char *plan_policy_name(enum plan_policy p)
+{
+	switch (p) {
+	case PLAN_POLICY_RESTART_ON_FAULT: return "restart-on-fault";
+	case PLAN_POLICY_RESTART_ALWAYS: return "restart-always";
+	default: return "stop";
+	}
+}
+
+/* A NUL-terminated string property that fits in len bytes, or NULL. */
+static const char *get_string(const void *fdt, int node, const char *prop, size_t len)
+{
+	int plen;
+	const char *s = fdt_getprop(fdt, node, prop, &plen);
+
+	if (!s || plen < 2 || (size_t)plen > len || s[plen - 1] != '\0' ||
+	    strnlen(s, (size_t)plen) != (size_t)plen - 1)
+		return NULL;
+	return s;
+}
+
+static bool get_u32(const void *fdt, int node, const char *prop, uint32_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || len != 4)
+		return false;
+	*v = fdt32_to_cpu(*p);
+	return true;
+}
+
+static bool get_u64(const void *fdt, int node, const char *prop, uint64_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || len != 8)
+		return false;
+	*v = ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
+			   struct plan_partition *p, char *err, size_t errlen)
+{
+	const char *node_name = fdt_get_name(fdt, node, NULL);
+	const char *s;
+	const fdt32_t *cells;
+	uint32_t v;
+	int len;
+
+#define PERR(prop, ...)                                                                            \
+	(fmt_snprintf(err, errlen, "%s (\"%s\"): " prop ": ", node_name, p->name),               \
+	 fmt_snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__), -1)
+
+	memcpy(p->name, "?", 2);
+	if (!get_u32(fdt, node, "reg", &v) || v >= PLAN_MAX_PARTITIONS)
+		return PERR("reg", "missing, or not a partition id below %d", PLAN_MAX_PARTITIONS);
+	p->id = v;
+	s = get_string(fdt, node, "partition-name", sizeof(p->name));
+	if (!s || !valid_name(s))
+		return PERR("partition-name", "missing, longer than %d, or not letters, digits, "
+					      "'-' and '_'",
+			    PLAN_NAME_LEN - 1);
+	memcpy(p->name, s, strlen(s) + 1);
+
+	s = get_string(fdt, node, "role", 16);
+	if (s && !strcmp(s, "guest"))
+		p->role = PLAN_ROLE_GUEST;
+	else if (s && !strcmp(s, "driver"))
+		p->role = PLAN_ROLE_DRIVER;
+	else
+		return PERR("role", "must be \"guest\" or \"driver\"");
+
+	cells = fdt_getprop(fdt, node, "cpus", &len);
+	if (!cells || len <= 0 || len % 4 || len / 4 > PLAN_MAX_CPUS)
+		return PERR("cpus", "must list 1 to %d CPU indices", PLAN_MAX_CPUS);
+	p->nr_cpus = (unsigned int)len / 4;
+	for (unsigned int i = 0; i < p->nr_cpus; i++) {
+		p->cpus[i] = fdt32_to_cpu(cells[i]);
+		if (p->cpus[i] >= nr_cpus)
+			return PERR("cpus", "CPU %u is not online (CPUs 0-%u are)", p->cpus[i],
+				    nr_cpus - 1);
+		for (unsigned int j = 0; j < i; j++)
+			if (p->cpus[j] == p->cpus[i])
+				return PERR("cpus", "CPU %u is listed twice", p->cpus[i]);
+	}
+
+	if (!get_u64(fdt, node, "memory-base", &p->mem_base) ||
+	    !get_u64(fdt, node, "memory-size", &p->mem_size))
+		return PERR("memory-base/memory-size", "missing or not 64-bit");
+	if (p->mem_size == 0 || p->mem_size % PLAN_ALIGN || p->mem_base % PLAN_ALIGN)
+		return PERR("memory", "base 0x%lx and size 0x%lx must be non-zero multiples of 2 MiB",
+			    (unsigned long)p->mem_base, (unsigned long)p->mem_size);
+	if (p->mem_base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - p->mem_base)
+		return PERR("memory", "must lie below 512 GiB of guest-physical space");
+
+	s = get_string(fdt, node, "image", sizeof(p->image));
+	if (!s)
+		return PERR("image", "missing or longer than %d", PLAN_NAME_LEN - 1);
+	memcpy(p->image, s, strlen(s) + 1);
+
+	s = get_string(fdt, node, "fault-policy", 32);
+	if (s && !strcmp(s, "stop"))
+		p->policy = PLAN_POLICY_STOP;
+	else if (s && !strcmp(s, "restart-on-fault"))
+		p->policy = PLAN_POLICY_RESTART_ON_FAULT;
+	else if (s && !strcmp(s, "restart-always"))
+		p->policy = PLAN_POLICY_RESTART_ALWAYS;
+	else
+		return PERR("fault-policy", "must be \"stop\", \"restart-on-fault\" or "
+					    "\"restart-always\"");
+	if (!get_u32(fdt, node, "restart-limit", &p->restart_limit) ||
+	    !get_u32(fdt, node, "restart-backoff-ms", &p->backoff_ms) ||
+	    !get_u32(fdt, node, "priority", &p->priority))
+		return PERR("restart-limit/restart-backoff-ms/priority", "missing or not 32-bit");
+	if (p->backoff_ms > 60000 || p->priority > 255)
+		return PERR("restart-backoff-ms/priority", "out of range (60000 ms, 255)");
+	return 0;
+#undef PERR
+}
+
+/* Rules between partitions: unique ids and names, guests' CPUs their own,
+ * RAM ranges distinct in each partition's own space is not needed (each
+ * has its own guest-physical space). */
+static int check_pairs(const struct plan *plan, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < plan->nr; i++) {
+		const struct plan_partition *a = &plan->parts[i];
+
+		for (unsigned int j = 0; j < i; j++) {
+			const struct plan_partition *b = &plan->parts[j];
+
+			if (a->id == b->id)
+				return ERR("partition@%u (\"%s\"): reg: id %u is used twice", a->id,
+					   a->name, a->id);
+			if (!strcmp(a->name, b->name))
+				return ERR("partition@%u (\"%s\"): partition-name: also the name of "
+					   "partition@%u",
+					   a->id, a->name, b->id);
+			if (a->role != PLAN_ROLE_GUEST || b->role != PLAN_ROLE_GUEST)
+				continue;
+			for (unsigned int x = 0; x < a->nr_cpus; x++)
+				for (unsigned int y = 0; y < b->nr_cpus; y++)
+					if (a->cpus[x] == b->cpus[y])
+						return ERR("partition@%u (\"%s\"): cpus: CPU %u is "
+							   "already given to guest partition@%u "
+							   "(\"%s\")",
+							   a->id, a->name, a->cpus[x], b->id,
+							   b->name);
+		}
+	}
+	return 0;
+}
+
+int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
+	       size_t errlen)
+{
+	int rc = fdt_check_header(blob), parts, node;
+	uint32_t version;
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return ERR("not a device tree blob: %s", fdt_strerror(rc));
+	if (fdt_node_check_compatible(blob, 0, "bulkhead,plan"))
+		return ERR("/: compatible is not \"bulkhead,plan\"");
+	if (!get_u32(blob, 0, "bulkhead,plan-version", &version) || version != PLAN_VERSION)
+		return ERR("/: bulkhead,plan-version must be %d", PLAN_VERSION);
+	parts = fdt_subnode_offset(blob, 0, "partitions");
+	if (parts < 0)
+		return ERR("no /partitions node");
+	fdt_for_each_subnode(node, blob, parts) {
+		if (out->nr == PLAN_MAX_PARTITIONS)
+			return ERR("/partitions: more than %d partitions", PLAN_MAX_PARTITIONS);
+		if (parse_partition(blob, node, nr_cpus, &out->parts[out->nr], err, errlen))
+			return -1;
+		out->nr++;
+	}
+	if (node != -FDT_ERR_NOTFOUND)
+		return ERR("/partitions: malformed structure (%s)", fdt_strerror(node));
+	return check_pairs(out, err, errlen);
+}

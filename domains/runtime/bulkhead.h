@@ -1,0 +1,46 @@
+/*
+ * The domain runtime's API: what a Bulkhead domain (an ordinary C program
+ * on newlib) can call besides the C library.
+ */
+#ifndef BULKHEAD_DOMAIN_H
+#define BULKHEAD_DOMAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bulkhead/hypercall.h>
+
+struct bh_result {
+	int64_t status; /* x0: BH_OK or a negative BH_E* code */
+	uint64_t r1, r2, r3;
+};
+
+/* Raw hypercall: function ID and up to three arguments. */
+static inline struct bh_result bh_hvc(uint32_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (struct bh_result){ (int64_t)x0, x1, x2, x3 };
+}
+
+/* This partition's id and name (from the device tree the hypervisor gave). */
+unsigned int bh_partition_id(void);
+const char *bh_partition_name(void);
+/* The device tree blob the hypervisor passed in x0. */
+const void *bh_device_tree(void);
+
+/* Stop this partition (PSCI SYSTEM_OFF); what happens next is the plan's
+ * restart policy. Also what returning from main() does. */
+__attribute__((noreturn)) void bh_stop(void);
+/* Ask for this partition to be restarted from its pristine image (PSCI
+ * SYSTEM_RESET). */
+__attribute__((noreturn)) void bh_restart(void);
+
+/* Virtual counter: frequency and value. */
+uint64_t bh_counter_freq(void);
+uint64_t bh_counter(void);
+
+#endif

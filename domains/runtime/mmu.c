@@ -1,0 +1,67 @@
+/*
+ * EL1 stage-1 identity map for a domain: 39-bit space from a level-1 table,
+ * RAM as normal write-back memory in 2 MiB blocks, the rest as device
+ * memory that is never executable. newlib's string routines need normal
+ * memory (unaligned accesses, DC ZVA), so this runs before main().
+ */
+#include <stdint.h>
+#include "runtime.h"
+
+#define VALID (1UL << 0)
+#define TABLE (1UL << 1)
+#define ATTR(i) ((uint64_t)(i) << 2)
+#define SH_INNER (3UL << 8)
+#define AF (1UL << 10)
+#define PXN (1UL << 53)
+#define UXN (1UL << 54)
+#define SZ_2M (1UL << 21)
+#define SZ_1G (1UL << 30)
+
+#define ATTR_DEVICE 0
+#define ATTR_NORMAL 1
+#define MAIR_VALUE 0xff04UL
+
+static uint64_t l1[512] __attribute__((aligned(4096)));
+static uint64_t l2[4][512] __attribute__((aligned(4096)));
+
+static uint64_t block(uint64_t pa, int normal)
+{
+	if (normal)
+		return pa | VALID | AF | ATTR(ATTR_NORMAL) | SH_INNER;
+	return pa | VALID | AF | ATTR(ATTR_DEVICE) | PXN | UXN;
+}
+
+void runtime_mmu_init(uint64_t ram_base, uint64_t ram_size)
+{
+	uint64_t lo = ram_base & ~(SZ_2M - 1);
+	uint64_t hi = (ram_base + ram_size + SZ_2M - 1) & ~(SZ_2M - 1);
+	unsigned int used = 0;
+	uint64_t tcr, sctlr;
+
+	for (uint64_t i = 0; i < 512; i++) {
+		uint64_t gb = i << 30;
+
+		if (hi <= gb || lo >= gb + SZ_1G || used == 4) {
+			l1[i] = block(gb, 0);
+			continue;
+		}
+		for (uint64_t j = 0; j < 512; j++) {
+			uint64_t mb = gb + (j << 21);
+
+			l2[used][j] = block(mb, mb >= lo && mb < hi);
+		}
+		l1[i] = (uint64_t)l2[used++] | VALID | TABLE;
+	}
+
+	/* T0SZ 25, inner/outer write-back, inner shareable, 4 KiB, 40-bit PA,
+	 * no TTBR1 walks. */
+	tcr = 25 | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 32) | (1UL << 23);
+	__asm__ volatile("msr mair_el1, %0" : : "r"(MAIR_VALUE));
+	__asm__ volatile("msr tcr_el1, %0" : : "r"(tcr));
+	__asm__ volatile("msr ttbr0_el1, %0" : : "r"((uint64_t)l1));
+	__asm__ volatile("isb; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr |= (1UL << 0) | (1UL << 2) | (1UL << 12); /* M, C, I */
+	sctlr &= ~(1UL << 1);				  /* no alignment checks */
+	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+}

@@ -1,0 +1,162 @@
+/*
+ * The domain runtime: reads the partition's device tree, turns the MMU on,
+ * sets up the heap and runs the domain's main(). Returning from main()
+ * stops the partition.
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bulkhead.h"
+#include "runtime.h"
+
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+
+int main(void);
+void runtime_start(const void *dtb);
+void runtime_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
+
+extern char _start[], _end[];
+
+/* The hypervisor puts the device tree in the last 64 KiB of RAM. */
+#define DTB_MAX_SIZE 0x10000
+
+static const void *device_tree;
+static unsigned int partition_id;
+static char partition_name[32] = "domain";
+
+/* Heap bounds for _sbrk: after the image, up to the device tree. */
+char *runtime_heap_start;
+char *runtime_heap_end;
+
+const void *bh_device_tree(void)
+{
+	return device_tree;
+}
+
+unsigned int bh_partition_id(void)
+{
+	return partition_id;
+}
+
+const char *bh_partition_name(void)
+{
+	return partition_name;
+}
+
+uint64_t bh_counter_freq(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+uint64_t bh_counter(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+void bh_stop(void)
+{
+	fflush(stdout);
+	bh_hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void bh_restart(void)
+{
+	fflush(stdout);
+	bh_hvc(PSCI_SYSTEM_RESET, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* Before the MMU and the C library work: a direct console hypercall. */
+static void early_print(const char *s)
+{
+	bh_hvc(BH_HC_CONSOLE_WRITE, (uint64_t)s, strlen(s), 0);
+}
+
+static void read_device_tree(const void *dtb, uint64_t *ram_base, uint64_t *ram_size)
+{
+	const fdt32_t *reg;
+	const char *name;
+	int node, len;
+
+	*ram_base = 0;
+	*ram_size = 0;
+	if (fdt_check_header(dtb))
+		return;
+	node = fdt_path_offset(dtb, "/memory");
+	reg = node >= 0 ? fdt_getprop(dtb, node, "reg", &len) : NULL;
+	if (reg && len >= 16) {
+		*ram_base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+		*ram_size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+	}
+	node = fdt_path_offset(dtb, "/hypervisor");
+	if (node < 0)
+		return;
+	reg = fdt_getprop(dtb, node, "bulkhead,partition-id", &len);
+	if (reg && len == 4)
+		partition_id = fdt32_to_cpu(*reg);
+	name = fdt_getprop(dtb, node, "bulkhead,partition-name", &len);
+	if (name && len > 0 && (size_t)len <= sizeof(partition_name))
+		memcpy(partition_name, name, (size_t)len);
+}
+
+void runtime_start(const void *dtb)
+{
+	uint64_t ram_base, ram_size;
+	struct bh_result v = bh_hvc(BH_HC_ABI_VERSION, 0, 0, 0);
+
+	if (v.status != BH_OK || (v.r1 >> 16) != BH_ABI_VERSION_MAJOR) {
+		early_print("domain: hypervisor ABI version mismatch; stopping\n");
+		bh_stop();
+	}
+	/* RAM runs at least from the image to the device tree above it; map
+	 * that first, since libfdt and newlib need normal memory. */
+	if ((uint64_t)dtb <= (uint64_t)_start) {
+		early_print("domain: the device tree must lie above the image; stopping\n");
+		bh_stop();
+	}
+	runtime_mmu_init((uint64_t)_start, (uint64_t)dtb + DTB_MAX_SIZE - (uint64_t)_start);
+	device_tree = dtb;
+	read_device_tree(dtb, &ram_base, &ram_size);
+	if (!ram_size) {
+		early_print("domain: no usable /memory in the device tree; stopping\n");
+		bh_stop();
+	}
+	runtime_heap_start = _end;
+	runtime_heap_end = (char *)dtb;
+	if (runtime_heap_end <= runtime_heap_start || (uint64_t)dtb >= ram_base + ram_size)
+		runtime_heap_end = (char *)(ram_base + ram_size);
+
+	exit(main());
+}
+
+void runtime_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line),
+		 "%s: unexpected exception %lu: ESR 0x%lx ELR 0x%lx FAR 0x%lx; stopping\n",
+		 partition_name, (unsigned long)kind, (unsigned long)esr, (unsigned long)elr,
+		 (unsigned long)far);
+	early_print(line);
+	bh_stop();
+}
+
+/* Debian's libfdt is built with the stack protector. */
+uintptr_t __stack_chk_guard = 0x2b9ae8c5d3f10e77UL;
+void __stack_chk_fail(void);
+void __stack_chk_fail(void)
+{
+	early_print("domain: stack smashing detected; stopping\n");
+	bh_stop();
+}

@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""Turns the Kconfig partition options (.config) into the partition plan:
+a device tree source (plan.dts) and the assembly file (payload.S) that packs
+the compiled plan and every partition's image into the hypervisor image.
+
+The plan is checked here, at build time, with errors that name the option
+to fix; the hypervisor checks it again at boot (docs/plan.md).
+
+usage: mkplan.py --config .config --out DIR --domains DIR [--check-only]
+exit status: 0 ok, 1 the plan is invalid (errors on stderr), 2 usage
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+MAX_SLOTS = 8
+DOMAIN_RAM_BASE = 0x40000000  # domains/runtime/domain.lds
+DTB_RESERVE = 0x10000  # the partition's device tree, at the top of its RAM
+HYP_RESERVE_MB = 16  # hypervisor image, board device tree, boot loader
+SZ_2M = 2 << 20
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,31}$")
+
+
+def read_config(path):
+    cfg = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            m = re.match(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$", line)
+            if not m:
+                continue
+            key, val = m.groups()
+            if val.startswith('"') and val.endswith('"'):
+                val = val[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            cfg[key] = val
+    return cfg
+
+
+class Plan:
+    def __init__(self):
+        self.errors = []
+        self.parts = []
+
+    def error(self, option, message):
+        self.errors.append(f"{option}: {message}")
+
+
+def parse_int(text, default=None):
+    try:
+        return int(text, 0)
+    except (TypeError, ValueError):
+        return default
+
+
+def image_file(plan, opt, image, domains_dir, out_dir, base):
+    """The flat binary for an image option, or None after reporting why."""
+    builtin = os.path.join(domains_dir, image, image + ".bin")
+    if re.match(r"^[A-Za-z0-9_-]+$", image):
+        if not os.path.isdir(os.path.join("domains", image)):
+            plan.error(opt, f"no domain '{image}' in domains/ "
+                            f"(known: {', '.join(known_domains())})")
+            return None
+        if base != DOMAIN_RAM_BASE:
+            plan.error(opt, f"built-in domain '{image}' is linked at "
+                            f"{DOMAIN_RAM_BASE:#x}: set the memory base to that")
+            return None
+        return builtin
+    if not os.path.isfile(image):
+        plan.error(opt, f"image file '{image}' does not exist")
+        return None
+    with open(image, "rb") as f:
+        magic = f.read(4)
+    if magic != b"\x7fELF":
+        return os.path.abspath(image)  # raw: loaded at the RAM base, entered there
+    # ELF: flatten it, and insist that it starts where it is entered.
+    out = os.path.join(out_dir, os.path.basename(image) + ".bin")
+    hdr = subprocess.run(["aarch64-linux-gnu-readelf", "-h", image],
+                         capture_output=True, text=True)
+    m = re.search(r"Entry point address:\s+(0x[0-9a-f]+)", hdr.stdout)
+    if not m or int(m.group(1), 16) != base:
+        plan.error(opt, f"ELF image '{image}' must be entered at the partition's "
+                        f"RAM base {base:#x}")
+        return None
+    subprocess.run(["aarch64-linux-gnu-objcopy", "-O", "binary", image, out], check=True)
+    return out
+
+
+def known_domains():
+    return sorted(d for d in os.listdir("domains")
+                  if d != "runtime" and os.path.isdir(os.path.join("domains", d)))
+
+
+def build_plan(cfg, domains_dir, out_dir):
+    plan = Plan()
+    board_cpus = parse_int(cfg.get("CONFIG_BOARD_NR_CPUS"), 1)
+    nr_cpus = min(board_cpus, parse_int(cfg.get("CONFIG_NR_CPUS"), 1))
+    board_ram = parse_int(cfg.get("CONFIG_BOARD_RAM_MB"), 0)
+    names = {}
+    guest_cpus = {}
+    total_mb = 0
+
+    for i in range(MAX_SLOTS):
+        p = f"CONFIG_PART{i}"
+        if cfg.get(p) != "y":
+            continue
+        part = {"slot": i}
+        name = cfg.get(p + "_NAME", "")
+        if not NAME_RE.match(name):
+            plan.error(p + "_NAME", f"'{name}' must be 1-31 letters, digits, '-' or '_'")
+        elif name in names:
+            plan.error(p + "_NAME", f"'{name}' is already the name of partition "
+                                    f"{names[name]} (CONFIG_PART{names[name]}_NAME)")
+        names.setdefault(name, i)
+        part["name"] = name
+        part["role"] = "driver" if cfg.get(p + "_ROLE_DRIVER") == "y" else "guest"
+
+        cpus = []
+        text = cfg.get(p + "_CPUS", "").replace(" ", "")
+        for tok in [t for t in text.split(",") if t] or [""]:
+            cpu = parse_int(tok)
+            if cpu is None or cpu < 0:
+                plan.error(p + "_CPUS", f"'{text}' is not a comma-separated list of CPU indices")
+                break
+            if cpu >= nr_cpus:
+                plan.error(p + "_CPUS", f"CPU {cpu} does not exist (the board has CPUs "
+                                        f"0-{nr_cpus - 1} with CONFIG_NR_CPUS)")
+                continue
+            if cpu in cpus:
+                plan.error(p + "_CPUS", f"CPU {cpu} is listed twice")
+                continue
+            cpus.append(cpu)
+            if part["role"] == "guest":
+                if cpu in guest_cpus:
+                    o = guest_cpus[cpu]
+                    plan.error(p + "_CPUS", f"CPU {cpu} is already given to guest "
+                                            f"partition {o} (CONFIG_PART{o}_CPUS); "
+                                            "guests do not share CPUs")
+                guest_cpus.setdefault(cpu, i)
+        part["cpus"] = cpus
+
+        mem_mb = parse_int(cfg.get(p + "_MEM_MB"), 0)
+        base = parse_int(cfg.get(p + "_MEM_BASE"), DOMAIN_RAM_BASE)
+        if mem_mb * (1 << 20) % SZ_2M:
+            plan.error(p + "_MEM_MB", f"{mem_mb} MiB is not a multiple of 2 MiB")
+        if base % SZ_2M:
+            plan.error(p + "_MEM_BASE", f"{base:#x} is not 2 MiB aligned")
+        if base + mem_mb * (1 << 20) > 1 << 39:
+            plan.error(p + "_MEM_BASE", "RAM must lie below 512 GiB (39-bit guest addresses)")
+        total_mb += mem_mb
+        part["mem_size"] = mem_mb << 20
+        part["mem_base"] = base
+
+        image = cfg.get(p + "_IMAGE", "")
+        part["image"] = image
+        part["image_file"] = image_file(plan, p + "_IMAGE", image, domains_dir, out_dir, base) \
+            if image else None
+        if not image:
+            plan.error(p + "_IMAGE", "no image given")
+        f = part["image_file"]
+        if f and os.path.exists(f) and os.path.getsize(f) > part["mem_size"] - DTB_RESERVE:
+            plan.error(p + "_IMAGE", f"image is {os.path.getsize(f)} bytes, more than the "
+                                     f"partition's {mem_mb} MiB less 64 KiB for its device tree")
+
+        devices = cfg.get(p + "_DEVICES", "").strip()
+        if devices:
+            plan.error(p + "_DEVICES", "device passthrough is not implemented yet; "
+                                       "leave it empty")
+
+        if cfg.get(p + "_RESTART_ON_FAULT") == "y":
+            part["policy"] = "restart-on-fault"
+        elif cfg.get(p + "_RESTART_ALWAYS") == "y":
+            part["policy"] = "restart-always"
+        else:
+            part["policy"] = "stop"
+        part["restart_limit"] = parse_int(cfg.get(p + "_RESTART_LIMIT"), 0)
+        part["backoff_ms"] = parse_int(cfg.get(p + "_RESTART_BACKOFF_MS"), 0)
+        part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
+        plan.parts.append(part)
+
+    if board_ram and total_mb + HYP_RESERVE_MB > board_ram:
+        plan.error("CONFIG_BOARD_RAM_MB",
+                   f"the partitions need {total_mb} MiB, and with {HYP_RESERVE_MB} MiB kept "
+                   f"for the hypervisor that is more than the board's {board_ram} MiB")
+    return plan
+
+
+def dts(plan):
+    out = ["/* Generated by tools/mkplan.py from .config: the partition plan. */",
+           "/dts-v1/;", "", "/ {", '\tcompatible = "bulkhead,plan";',
+           "\tbulkhead,plan-version = <1>;", "", "\tpartitions {",
+           "\t\t#address-cells = <1>;", "\t\t#size-cells = <0>;"]
+    for p in plan.parts:
+        out += [
+            "",
+            f"\t\tpartition@{p['slot']} {{",
+            f"\t\t\treg = <{p['slot']}>;",
+            f"\t\t\tpartition-name = \"{p['name']}\";",
+            f"\t\t\trole = \"{p['role']}\";",
+            f"\t\t\tcpus = <{' '.join(str(c) for c in p['cpus'])}>;",
+            f"\t\t\tmemory-base = /bits/ 64 <{p['mem_base']:#x}>;",
+            f"\t\t\tmemory-size = /bits/ 64 <{p['mem_size']:#x}>;",
+            f"\t\t\timage = \"{image_key(p)}\";",
+            f"\t\t\tfault-policy = \"{p['policy']}\";",
+            f"\t\t\trestart-limit = <{p['restart_limit']}>;",
+            f"\t\t\trestart-backoff-ms = <{p['backoff_ms']}>;",
+            f"\t\t\tpriority = <{p['priority']}>;",
+            "\t\t};",
+        ]
+    out += ["\t};", "};", ""]
+    return "\n".join(out)
+
+
+def image_key(p):
+    """The name the payload knows an image by."""
+    return os.path.basename(p["image_file"] or p["image"]).removesuffix(".bin")
+
+
+def payload(plan, plan_dtb):
+    images = {}
+    for p in plan.parts:
+        images.setdefault(image_key(p), p["image_file"])
+    out = ["/* Generated by tools/mkplan.py: the plan and images inside the hypervisor. */",
+           '\t.section .rodata.payload, "a"', "\t.balign 8",
+           "\t.globl payload_plan, payload_plan_end",
+           "payload_plan:", f'\t.incbin "{plan_dtb}"', "payload_plan_end:"]
+    for n, (key, path) in enumerate(sorted(images.items())):
+        out += ["\t.balign 4096", f"image_{n}:", f'\t.incbin "{path}"', f"image_{n}_end:"]
+    out += ["\t.balign 8", "\t.globl payload_images, payload_nr_images", "payload_images:"]
+    for n, key in enumerate(sorted(images)):
+        out.append(f"\t.quad name_{n}, image_{n}, image_{n}_end - image_{n}")
+    out += ["payload_nr_images:", f"\t.quad {len(images)}"]
+    for n, key in enumerate(sorted(images)):
+        out.append(f'name_{n}:\t.asciz "{key}"')
+    return "\n".join(out) + "\n"
+
+
+def write_if_changed(path, text):
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                return
+    except FileNotFoundError:
+        pass
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--domains", required=True, help="built domains (O/domains)")
+    ap.add_argument("--check-only", action="store_true")
+    args = ap.parse_args()
+
+    os.makedirs(args.out, exist_ok=True)
+    plan = build_plan(read_config(args.config), args.domains, args.out)
+    if plan.errors:
+        for e in plan.errors:
+            print(f"plan error: {e}", file=sys.stderr)
+        return 1
+    if args.check_only:
+        return 0
+    write_if_changed(os.path.join(args.out, "plan.dts"), dts(plan))
+    write_if_changed(os.path.join(args.out, "payload.S"),
+                     payload(plan, os.path.join(args.out, "plan.dtb")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
