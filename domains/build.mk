@@ -5,7 +5,7 @@
 # A domain is a folder domains/<name>/ whose .c files are its program.
 
 DOMAIN_NAMES := $(filter-out runtime,$(notdir $(patsubst %/,%,$(dir $(wildcard domains/*/*.c)))))
-NEWLIB_DIR := $(O)/newlib/install/aarch64-none-elf
+NEWLIB_DIR := $(NEWLIB_OUT)/install/aarch64-none-elf
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
 DOM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-common \
