@@ -194,7 +194,8 @@ $(PLAN_DIR)/plan.dtb: $(PLAN_DIR)/plan.dts
 	$(call msg,DTC,$(patsubst $(O)/%,%,$@))
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
-$(PAYLOAD_OBJ): $(PLAN_DIR)/payload.S $(PLAN_DIR)/plan.dtb
+# .incbin files are not seen by -MMD: depend on the images explicitly.
+$(PAYLOAD_OBJ): $(PLAN_DIR)/payload.S $(PLAN_DIR)/plan.dtb $(DOMAIN_IMAGES)
 	$(call msg,AS,$(patsubst $(O)/%,%,$<))
 	$(Q)$(CC) $(HYP_ASFLAGS) -c $< -o $@
 

@@ -68,6 +68,7 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_property_u32(fdt, "bulkhead,abi-version", BH_ABI_VERSION));
 	TRY(fdt_property_u32(fdt, "bulkhead,partition-id", p->id));
 	TRY(fdt_property_string(fdt, "bulkhead,partition-name", pp->name));
+	TRY(fdt_property_u32(fdt, "bulkhead,restart-count", p->restarts));
 	TRY(fdt_end_node(fdt));
 
 	TRY(fdt_end_node(fdt));

@@ -3,6 +3,7 @@
  * checked against the caller's RAM, lengths are bounded, unknown calls get
  * BH_E_UNKNOWN_CALL.
  */
+#include <bulkhead/format.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/partition.h>
 
@@ -47,6 +48,14 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 		regs[1] = v->part->id;
 		regs[2] = v->index;
 		break;
+	case BH_HC_FAULT: {
+		char what[96];
+
+		fmt_snprintf(what, sizeof(what),
+			     "exception it could not handle (ESR_EL1 0x%lx, FAR_EL1 0x%lx)", regs[1],
+			     regs[3]);
+		partition_fault(v, what, regs[2]);
+	}
 	default:
 		regs[0] = (uint64_t)BH_E_UNKNOWN_CALL;
 		break;

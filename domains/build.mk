@@ -31,7 +31,7 @@ define domain-rules
 $(1)-objs := $$(patsubst %.c,$(O)/%.o,$$(wildcard domains/$(1)/*.c))
 $(O)/domains/$(1)/$(1).elf: $$($(1)-objs) $(runtime-objs) domains/runtime/domain.lds
 	$$(call msg,LD,domains/$(1)/$(1).elf)
-	$(Q)$(LD) -T domains/runtime/domain.lds --gc-sections -o $$@ \
+	$(Q)$(LD) -T domains/runtime/domain.lds --gc-sections --no-warn-rwx-segments -o $$@ \
 		$(runtime-objs) $$($(1)-objs) --start-group $(LIBFDT_A) \
 		$(NEWLIB_DIR)/lib/libc.a $$(LIBGCC) --end-group
 $(O)/domains/$(1)/$(1).bin: $(O)/domains/$(1)/$(1).elf

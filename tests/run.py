@@ -14,6 +14,9 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   also:     text                      must appear, anywhere (e.g. per-CPU lines)
   reject:   text                      fails the test as soon as it appears
   measure:  name=text                 record the wall time when text appears
+  plan:     file.dts                  boot with this partition plan (tests/qemu/plans/),
+                                      loaded by QEMU at PLAN_ADDR and named on the
+                                      command line (direct boot only)
 """
 import argparse
 import os
@@ -25,6 +28,10 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAIL_LINES = 40
+# Where a test's plan is loaded: in QEMU virt's RAM, clear of the image
+# (0x40200000), its device tree (0x48000000 with 1 GiB) and the partitions (carved from
+# the top of RAM).
+PLAN_ADDR = 0x50000000
 
 
 class Result:
@@ -112,7 +119,7 @@ def parse_test(path):
                 spec["measure"].append((name.strip(), text.strip()))
             elif key == "timeout":
                 spec["timeout"] = float(value)
-            elif key in ("boot", "gic", "machine", "append", "smp", "mem"):
+            elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan"):
                 spec[key] = value
             else:
                 raise ValueError(f"{path}: unknown key '{key}'")
@@ -143,6 +150,13 @@ def run_qemu_test(build, path, result, timings):
     log_dir = os.path.join(build, "tests", "qemu")
     os.makedirs(log_dir, exist_ok=True)
     log_path = os.path.join(log_dir, name + ".log")
+    if "plan" in spec:
+        dtb = os.path.join(log_dir, name + ".plan.dtb")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+                        os.path.join(TOP, "tests", "qemu", "plans", spec["plan"])],
+                       check=True)
+        cmd += ["-device", f"loader,file={dtb},addr={PLAN_ADDR:#x},force-raw=on"]
+        env["APPEND"] = (env.get("APPEND", "") + f" bulkhead.plan={PLAN_ADDR:#x}").strip()
 
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,

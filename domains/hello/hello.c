@@ -1,20 +1,42 @@
 /*
- * hello: the smallest guest. Greets, then counts on the console so a test
- * can watch it keep running while other partitions do their worst.
+ * hello: the smallest guest. Greets, then reports on the console ten times
+ * a second, each time checking that a block of its memory still holds what
+ * it wrote there, so a test can watch it keep running, untouched, while
+ * other partitions do their worst.
  */
 #include <stdio.h>
 #include "bulkhead.h"
+
+#define PATTERN_WORDS (256 * 1024 / 8)
+
+static uint64_t pattern[PATTERN_WORDS];
+
+static uint64_t pattern_word(unsigned int i)
+{
+	return (uint64_t)i * 0x9e3779b97f4a7c15UL ^ 0xb01c4eadUL;
+}
+
+static int pattern_intact(void)
+{
+	for (unsigned int i = 0; i < PATTERN_WORDS; i++)
+		if (pattern[i] != pattern_word(i))
+			return 0;
+	return 1;
+}
 
 int main(void)
 {
 	uint64_t freq = bh_counter_freq();
 
+	for (unsigned int i = 0; i < PATTERN_WORDS; i++)
+		pattern[i] = pattern_word(i);
 	printf("hello from %s (partition %u)\n", bh_partition_name(), bh_partition_id());
-	for (unsigned int i = 1;; i++) {
+	for (unsigned int tick = 1;; tick++) {
 		uint64_t until = bh_counter() + freq / 10;
 
 		while (bh_counter() < until)
 			bh_hvc(BH_HC_YIELD, 0, 0, 0);
-		printf("%s: tick %u\n", bh_partition_name(), i);
+		printf("%s: tick %u, memory %s\n", bh_partition_name(), tick,
+		       pattern_intact() ? "intact" : "CHANGED");
 	}
 }

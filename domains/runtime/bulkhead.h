@@ -29,6 +29,8 @@ static inline struct bh_result bh_hvc(uint32_t fn, uint64_t a1, uint64_t a2, uin
 /* This partition's id and name (from the device tree the hypervisor gave). */
 unsigned int bh_partition_id(void);
 const char *bh_partition_name(void);
+/* How many times the hypervisor has restarted this partition. */
+unsigned int bh_restart_count(void);
 /* The device tree blob the hypervisor passed in x0. */
 const void *bh_device_tree(void);
 

@@ -24,6 +24,7 @@ extern char _start[], _end[];
 
 static const void *device_tree;
 static unsigned int partition_id;
+static unsigned int restart_count;
 static char partition_name[32] = "domain";
 
 /* Heap bounds for _sbrk: after the image, up to the device tree. */
@@ -33,6 +34,11 @@ char *runtime_heap_end;
 const void *bh_device_tree(void)
 {
 	return device_tree;
+}
+
+unsigned int bh_restart_count(void)
+{
+	return restart_count;
 }
 
 unsigned int bh_partition_id(void)
@@ -105,6 +111,9 @@ static void read_device_tree(const void *dtb, uint64_t *ram_base, uint64_t *ram_
 	reg = fdt_getprop(dtb, node, "bulkhead,partition-id", &len);
 	if (reg && len == 4)
 		partition_id = fdt32_to_cpu(*reg);
+	reg = fdt_getprop(dtb, node, "bulkhead,restart-count", &len);
+	if (reg && len == 4)
+		restart_count = fdt32_to_cpu(*reg);
 	name = fdt_getprop(dtb, node, "bulkhead,partition-name", &len);
 	if (name && len > 0 && (size_t)len <= sizeof(partition_name))
 		memcpy(partition_name, name, (size_t)len);
@@ -144,11 +153,12 @@ void runtime_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
 	char line[160];
 
-	snprintf(line, sizeof(line),
-		 "%s: unexpected exception %lu: ESR 0x%lx ELR 0x%lx FAR 0x%lx; stopping\n",
+	snprintf(line, sizeof(line), "%s: unexpected exception %lu: ESR 0x%lx ELR 0x%lx FAR 0x%lx\n",
 		 partition_name, (unsigned long)kind, (unsigned long)esr, (unsigned long)elr,
 		 (unsigned long)far);
 	early_print(line);
+	/* A fault of the partition: the plan's policy decides what follows. */
+	bh_hvc(BH_HC_FAULT, esr, elr, far);
 	bh_stop();
 }
 

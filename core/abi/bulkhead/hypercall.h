@@ -38,6 +38,11 @@
 /* x0 = BH_OK, x1 = partition id, x2 = vCPU index in the partition. */
 #define BH_HC_PARTITION_ID BH_HC(4)
 
+/* The domain took an exception it cannot handle: x1 = ESR_EL1, x2 =
+ * ELR_EL1, x3 = FAR_EL1. Counts as a fault of the partition: the
+ * hypervisor logs it and applies the plan's fault policy. Does not return. */
+#define BH_HC_FAULT BH_HC(5)
+
 #define BH_CONSOLE_WRITE_MAX 256
 
 /* Status codes in x0. */

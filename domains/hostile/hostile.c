@@ -1,0 +1,89 @@
+/*
+ * hostile: a guest that tries, one attack per run, to get out of its
+ * partition. Attacks that fault end the run (the plan restarts it, and the
+ * restart count picks the next attack); attacks that the hypervisor answers
+ * let it go on. Every attempt must be contained and logged, and the other
+ * partitions must not notice.
+ */
+#include <stdio.h>
+#include "bulkhead.h"
+
+#define SIP_CALL 0x82000000u /* an SMC for the platform's secure firmware */
+
+static volatile uint64_t sink;
+
+static void try_read(const char *what, uint64_t ipa)
+{
+	printf("attack: read %s at 0x%lx\n", what, (unsigned long)ipa);
+	fflush(stdout);
+	sink = *(volatile uint64_t *)ipa;
+	printf("attack: read %s SUCCEEDED (0x%lx)\n", what, (unsigned long)sink);
+}
+
+static void try_write(const char *what, uint64_t ipa)
+{
+	printf("attack: write %s at 0x%lx\n", what, (unsigned long)ipa);
+	fflush(stdout);
+	*(volatile uint64_t *)ipa = 0xbadbadbadUL;
+	printf("attack: write %s SUCCEEDED\n", what);
+}
+
+static void answered_attacks(void)
+{
+	register uint64_t x0 __asm__("x0") = SIP_CALL;
+	struct bh_result r;
+
+	__asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+	printf("attack: SMC to secure firmware answered 0x%lx\n", (unsigned long)x0);
+
+	__asm__ volatile("dc cisw, %0" : : "r"(0UL) : "memory");
+	printf("attack: set/way cache flush returned\n");
+
+	r = bh_hvc(BH_HC_CONSOLE_WRITE, 0x7e000000UL, 16, 0);
+	printf("attack: console write from foreign memory -> %ld\n", (long)r.status);
+	r = bh_hvc(BH_HC_CONSOLE_WRITE, 0x40000000UL, 1UL << 40, 0);
+	printf("attack: console write of 2^40 bytes -> %ld\n", (long)r.status);
+	r = bh_hvc(BH_HC_CONSOLE_WRITE, ~0UL - 8, 16, 0);
+	printf("attack: console write wrapping the address space -> %ld\n", (long)r.status);
+	r = bh_hvc(0xc600ffffu, 1, 2, 3);
+	printf("attack: unknown hypercall -> %ld\n", (long)r.status);
+	printf("attack: console escape \033[2J\033]0;owned\007 done\n");
+}
+
+int main(void)
+{
+	unsigned int run = bh_restart_count();
+
+	printf("hostile run %u\n", run);
+	switch (run) {
+	case 0:
+		answered_attacks();
+		try_read("another partition's RAM (its physical address)", 0x7e000000UL);
+		break;
+	case 1:
+		try_write("the hypervisor's image (its physical address)", 0x40200000UL + (64UL << 20));
+		break;
+	case 2:
+		try_read("the GIC distributor", 0x08000000UL);
+		break;
+	case 3:
+		try_write("an unassigned device (the UART)", 0x09000000UL);
+		break;
+	case 4: {
+		uint64_t v;
+
+		printf("attack: read a debug register\n");
+		fflush(stdout);
+		__asm__ volatile("mrs %0, mdscr_el1" : "=r"(v));
+		printf("attack: debug register read SUCCEEDED\n");
+		break;
+	}
+	default:
+		printf("attack: spinning forever with interrupts masked\n");
+		fflush(stdout);
+		__asm__ volatile("msr daifset, #0xf");
+		for (;;)
+			;
+	}
+	return 0;
+}
