@@ -13,6 +13,9 @@
 #include <drivers/irqchip.h>
 
 #define PRIO_TICK 0xa0
+#define PRIO_WAKE 0xa0
+/* SGI 0 wakes a CPU from its idle loop (e.g. its vCPU became ready). */
+#define SGI_WAKE 0
 
 static const struct irqchip_driver *irqchip;
 
@@ -36,6 +39,13 @@ void irq_init_cpu(void)
 	if (rc)
 		panic("%s: CPU interface initialisation failed (%d)", irqchip->name, rc);
 	irqchip->enable_private(this_cpu_id(), board.timer.hyp_intid, PRIO_TICK);
+	irqchip->enable_private(this_cpu_id(), SGI_WAKE, PRIO_WAKE);
+}
+
+void irq_wake_cpu(unsigned int cpu)
+{
+	if (cpu < CONFIG_NR_CPUS && cpu != this_cpu_id())
+		irqchip->send_sgi(percpu[cpu].mpidr, SGI_WAKE);
 }
 
 const char *irq_chip_name(void)
@@ -53,6 +63,8 @@ void irq_handle(void)
 			return; /* spurious or special: nothing pending */
 		if (intid == board.timer.hyp_intid)
 			tick_handle();
+		else if (intid == SGI_WAKE)
+			; /* waking up was the point */
 		else
 			log_warn("unexpected interrupt %u", intid);
 		irqchip->eoi(token);

@@ -13,6 +13,7 @@
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
+#include <bulkhead/irqs.h>
 #include <bulkhead/log.h>
 #include <bulkhead/memcarve.h>
 #include <bulkhead/partition.h>
@@ -209,8 +210,8 @@ void partitions_init(const char *cmdline)
 		vcpu_prepare(v);
 		percpu[v->cpu].vcpu = v;
 		__atomic_store_n(&v->state, VCPU_READY, __ATOMIC_RELEASE);
+		irq_wake_cpu(v->cpu);
 	}
-	arch_cpu_wake_all();
 }
 
 void partition_run_ready_vcpu(void)

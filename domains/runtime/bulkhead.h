@@ -41,6 +41,8 @@ __attribute__((noreturn)) void bh_stop(void);
  * SYSTEM_RESET). */
 __attribute__((noreturn)) void bh_restart(void);
 
+/* The virtual counter's value at this run's first instruction. */
+uint64_t bh_entry_counter(void);
 /* Virtual counter: frequency and value. */
 uint64_t bh_counter_freq(void);
 uint64_t bh_counter(void);

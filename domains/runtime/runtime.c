@@ -23,6 +23,8 @@ extern char _start[], _end[];
 #define DTB_MAX_SIZE 0x10000
 
 static const void *device_tree;
+/* Counter value at the domain's first instruction (start.S). */
+uint64_t runtime_entry_counter;
 static unsigned int partition_id;
 static unsigned int restart_count;
 static char partition_name[32] = "domain";
@@ -49,6 +51,11 @@ unsigned int bh_partition_id(void)
 const char *bh_partition_name(void)
 {
 	return partition_name;
+}
+
+uint64_t bh_entry_counter(void)
+{
+	return runtime_entry_counter;
 }
 
 uint64_t bh_counter_freq(void)

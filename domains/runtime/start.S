@@ -6,6 +6,7 @@
 	.section .text.boot, "ax"
 	.globl	_start
 _start:
+	mrs	x20, cntvct_el0		/* for the boot-to-first-instruction figure */
 	mov	x19, x0
 	ldr	x1, =__stack_top
 	mov	sp, x1
@@ -20,7 +21,9 @@ _start:
 	b.hs	2f
 	stp	xzr, xzr, [x1], #16
 	b	1b
-2:	mov	x0, x19
+2:	ldr	x1, =runtime_entry_counter
+	str	x20, [x1]
+	mov	x0, x19
 	bl	runtime_start
 	b	.
 

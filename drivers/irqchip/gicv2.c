@@ -12,6 +12,7 @@
 #define GICD_ICENABLER 0x180
 #define GICD_ISENABLER 0x100
 #define GICD_IPRIORITYR 0x400
+#define GICD_SGIR 0xf00
 
 #define GICC_CTLR 0x00
 #define GICC_PMR 0x04
@@ -78,6 +79,16 @@ static void gicv2_eoi(uint32_t token)
 	*r32(gicc, GICC_EOIR) = token;
 }
 
+/* GICv2 targets SGIs by CPU interface number, which for the cores of one
+ * cluster is Aff0 on the boards we support (GIC-400, QEMU). */
+static void gicv2_send_sgi(uint64_t mpidr, unsigned int intid)
+{
+	if (intid >= 16 || (mpidr & 0xff) >= 8)
+		return;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	*r32(gicd, GICD_SGIR) = (1u << (16 + (mpidr & 0xff))) | intid;
+}
+
 static const char *const gicv2_compat[] = { "arm,gic-400", "arm,cortex-a15-gic",
 					    "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
 
@@ -89,5 +100,6 @@ static const struct irqchip_driver gicv2_driver = {
 	.enable_private = gicv2_enable_private,
 	.ack = gicv2_ack,
 	.eoi = gicv2_eoi,
+	.send_sgi = gicv2_send_sgi,
 };
 IRQCHIP_DRIVER(gicv2_driver);

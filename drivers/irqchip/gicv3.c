@@ -144,6 +144,19 @@ static void gicv3_eoi(uint32_t token)
 	isb();
 }
 
+static void gicv3_send_sgi(uint64_t mpidr, unsigned int intid)
+{
+	uint64_t aff0 = mpidr & 0xff;
+	uint64_t v = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
+		     ((mpidr >> 8) & 0xff) << 16 | (uint64_t)intid << 24 | (1UL << (aff0 & 0xf));
+
+	if (intid >= 16 || aff0 >= 16)
+		return;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	write_sysreg(icc_sgi1r_el1, v);
+	isb();
+}
+
 static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 
 static const struct irqchip_driver gicv3_driver = {
@@ -154,5 +167,6 @@ static const struct irqchip_driver gicv3_driver = {
 	.enable_private = gicv3_enable_private,
 	.ack = gicv3_ack,
 	.eoi = gicv3_eoi,
+	.send_sgi = gicv3_send_sgi,
 };
 IRQCHIP_DRIVER(gicv3_driver);

@@ -11,5 +11,7 @@ void irq_init(const struct board_info *b);
 /* Every CPU: its interface, and its private interrupts (the tick). */
 void irq_init_cpu(void);
 const char *irq_chip_name(void);
+/* Interrupt another CPU so that it leaves WFI and looks for work. */
+void irq_wake_cpu(unsigned int cpu);
 
 #endif

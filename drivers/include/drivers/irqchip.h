@@ -26,6 +26,8 @@ struct irqchip_driver {
 	 * for eoi() and stores the INTID (>= 1020: nothing to handle). */
 	uint32_t (*ack)(unsigned int *intid);
 	void (*eoi)(uint32_t token);
+	/* Raise SGI intid (0-15) on the CPU with this MPIDR (affinity). */
+	void (*send_sgi)(uint64_t mpidr, unsigned int intid);
 };
 
 #define IRQCHIP_DRIVER(var)                                                                        \
