@@ -23,7 +23,7 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 {
 	uint64_t flags = arch_irq_save();
 
-	spin_lock(&p->lock);
+	spin_lock(&p->console_lock);
 	if (len == 0)
 		flush(p);
 	for (uint64_t i = 0; i < len; i++) {
@@ -39,6 +39,6 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 		if (p->line_len == PARTITION_LINE_MAX - 1)
 			flush(p);
 	}
-	spin_unlock(&p->lock);
+	spin_unlock(&p->console_lock);
 	arch_irq_restore(flags);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arch/cpu.h>
+#include <arch/psci.h>
 #include <arch/stage2.h>
 #include <bulkhead/board.h>
 #include <bulkhead/cmdline.h>
@@ -88,6 +89,7 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	p->plan = pp;
 	p->id = pp->id;
 	p->lock = (spinlock_t)SPINLOCK_INIT;
+	p->console_lock = (spinlock_t)SPINLOCK_INIT;
 	if (!img) {
 		fmt_snprintf(err, errlen, "image \"%s\" is not in the hypervisor image", pp->image);
 		return -1;
@@ -205,73 +207,146 @@ void partitions_init(const char *cmdline)
 	}
 	/* Start every partition's first vCPU; the others wait for CPU_ON. */
 	for (unsigned int i = 0; i < nr_partitions; i++) {
-		struct vcpu *v = &partitions[i].vcpus[0];
+		struct partition *p = &partitions[i];
 
-		vcpu_prepare(v);
-		percpu[v->cpu].vcpu = v;
-		__atomic_store_n(&v->state, VCPU_READY, __ATOMIC_RELEASE);
-		irq_wake_cpu(v->cpu);
+		p->state = PART_RUNNING;
+		for (unsigned int j = 0; j < p->plan->nr_cpus; j++)
+			percpu[p->vcpus[j].cpu].vcpu = &p->vcpus[j];
+		vcpu_prepare(&p->vcpus[0]);
+		__atomic_store_n(&p->vcpus[0].state, VCPU_READY, __ATOMIC_RELEASE);
+		irq_wake_cpu(p->vcpus[0].cpu);
 	}
+}
+
+/* vCPU 0's CPU rebuilds a partition whose restart is due, once none of
+ * its vCPUs is left in the guest. */
+static void restart_if_due(struct partition *p)
+{
+	bool load_failed;
+
+	if (p->nr_in_guest || arch_counter_now() < p->restart_at)
+		return;
+	load_failed = partition_load(p) != 0;
+	spin_lock(&p->lock);
+	if (load_failed) {
+		p->state = PART_STOPPED;
+	} else {
+		vcpu_prepare(&p->vcpus[0]);
+		p->vcpus[0].state = VCPU_READY;
+		p->state = PART_RUNNING;
+	}
+	spin_unlock(&p->lock);
+	if (load_failed)
+		log_err("partition %u \"%s\": cannot rebuild its device tree; stopped", p->id,
+			p->plan->name);
+	else
+		log_info("partition %u \"%s\": restarted (%u so far)", p->id, p->plan->name,
+			 p->restarts);
 }
 
 void partition_run_ready_vcpu(void)
 {
 	struct vcpu *v = vcpu_current();
 	struct partition *p;
+	uint64_t flags;
 
 	if (!v)
 		return;
 	p = v->part;
-	if (v->state == VCPU_RESTART_WAIT) {
-		if (arch_counter_now() < p->restart_at)
-			return;
-		if (partition_load(p)) {
-			log_err("partition %u \"%s\": cannot rebuild its device tree; stopped",
-				p->id, p->plan->name);
-			v->state = VCPU_STOPPED;
-			return;
-		}
-		vcpu_prepare(v);
-		log_info("partition %u \"%s\": restarted (%u so far)", p->id, p->plan->name,
-			 p->restarts);
-		v->state = VCPU_READY;
-	}
-	if (v->state != VCPU_READY)
+	if (p->state == PART_RESTART_WAIT && v->index == 0)
+		restart_if_due(p);
+	flags = arch_irq_save();
+	spin_lock(&p->lock);
+	if (p->state != PART_RUNNING || v->state != VCPU_READY) {
+		spin_unlock(&p->lock);
+		arch_irq_restore(flags);
 		return;
+	}
 	v->state = VCPU_RUNNING;
+	p->nr_in_guest++;
+	spin_unlock(&p->lock);
 	arch_vcpu_enter_fresh(&v->arch);
 }
 
 static void idle_after_guest(void);
 
-/* Stop or schedule a restart of v's partition, then park this CPU. */
-static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart,
+/* Leave the guest for good on this CPU and continue in the idle loop. */
+static __attribute__((noreturn)) void vcpu_park(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	arch_irq_disable();
+	spin_lock(&p->lock);
+	if (v->state == VCPU_RUNNING)
+		v->state = VCPU_OFF;
+	p->nr_in_guest--;
+	spin_unlock(&p->lock);
+	arch_cpu_park(idle_after_guest);
+}
+
+void vcpu_after_interrupt(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	/* Another CPU ended the partition, or turned this vCPU off. */
+	if (v && (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING))
+		vcpu_park(v);
+}
+
+/*
+ * End v's partition: stop it, or schedule its restart. Every other vCPU is
+ * turned off and its CPU interrupted, so that it leaves the guest; vCPU
+ * 0's CPU does the restart once all have. If another vCPU already ended
+ * the partition, this one just leaves.
+ */
+static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
 						       const char *why)
 {
 	struct partition *p = v->part;
 	const struct plan_partition *pp = p->plan;
+	uint64_t delay = 0;
 
-	if (restart && pp->restart_limit && p->restarts >= pp->restart_limit) {
-		log_warn("partition %u \"%s\": %s; restart limit (%u) reached, stopped", p->id,
-			 pp->name, why, pp->restart_limit);
+	arch_irq_disable();
+	spin_lock(&p->lock);
+	if (p->state != PART_RUNNING) {
+		spin_unlock(&p->lock);
+		vcpu_park(v);
+	}
+	if (restart && counted && pp->restart_limit && p->restarts >= pp->restart_limit) {
 		restart = false;
-	} else if (!restart) {
-		log_info("partition %u \"%s\": %s; stopped", p->id, pp->name, why);
+		why = "restart limit reached";
 	}
 	if (restart) {
-		uint64_t delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
-
-		p->restarts++;
+		if (counted) {
+			delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
+			p->restarts++;
+		}
 		p->restart_at = arch_counter_now() + delay;
+		p->state = PART_RESTART_WAIT;
+	} else {
+		p->state = PART_STOPPED;
+	}
+	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
+		struct vcpu *o = &p->vcpus[i];
+
+		if (o != v && o->state == VCPU_RUNNING)
+			irq_wake_cpu(o->cpu);
+		if (o != v && o->state == VCPU_READY)
+			o->state = VCPU_OFF;
+	}
+	spin_unlock(&p->lock);
+
+	/* What the guest printed before it ended comes first. */
+	partition_console_write(p, "", 0);
+	if (restart)
 		log_info("partition %u \"%s\": %s; restarting in %lu ms", p->id, pp->name, why,
 			 delay / (arch_counter_freq() / 1000));
-		v->state = VCPU_RESTART_WAIT;
-	} else {
-		v->state = VCPU_STOPPED;
-	}
-	/* Flush what the guest printed before it ended. */
-	partition_console_write(p, "", 0);
-	arch_cpu_park(idle_after_guest);
+	else if (!strcmp(why, "restart limit reached"))
+		log_warn("partition %u \"%s\": fault; restart limit (%u) reached, stopped", p->id,
+			 pp->name, pp->restart_limit);
+	else
+		log_info("partition %u \"%s\": %s; stopped", p->id, pp->name, why);
+	vcpu_park(v);
 }
 
 void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
@@ -280,24 +355,70 @@ void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
 
 	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
 		 what, pc);
-	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, "fault");
+	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault");
 }
 
 void partition_stop(struct vcpu *v)
 {
-	partition_end(v, v->part->plan->policy == PLAN_POLICY_RESTART_ALWAYS, "stopped itself");
+	partition_end(v, v->part->plan->policy == PLAN_POLICY_RESTART_ALWAYS, true,
+		      "stopped itself");
 }
 
 void partition_reset(struct vcpu *v)
 {
-	struct partition *p = v->part;
-
 	/* A reset the guest asks for is not a fault: no limit, no back-off. */
-	p->restart_at = 0;
-	v->state = VCPU_RESTART_WAIT;
-	log_info("partition %u \"%s\": reset requested", p->id, p->plan->name);
-	partition_console_write(p, "", 0);
-	arch_cpu_park(idle_after_guest);
+	partition_end(v, true, false, "reset requested");
+}
+
+int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t context)
+{
+	struct partition *p = v->part;
+	struct vcpu *t;
+	int64_t rc = PSCI_SUCCESS;
+
+	if (target >= p->plan->nr_cpus)
+		return PSCI_INVALID_PARAMETERS;
+	if (!partition_guest_ptr(p, entry, 4) || entry % 4)
+		return PSCI_INVALID_ADDRESS;
+	t = &p->vcpus[target];
+	spin_lock(&p->lock);
+	if (p->state != PART_RUNNING)
+		rc = PSCI_DENIED;
+	else if (t->state != VCPU_OFF)
+		rc = t->state == VCPU_READY ? PSCI_ON_PENDING : PSCI_ALREADY_ON;
+	if (rc == PSCI_SUCCESS) {
+		arch_vcpu_reset(&t->arch, entry, context, p->id + 1, (uint64_t)p->s2_root,
+				t->index);
+		t->state = VCPU_READY;
+	}
+	spin_unlock(&p->lock);
+	if (rc == PSCI_SUCCESS)
+		irq_wake_cpu(t->cpu);
+	return rc;
+}
+
+void vcpu_off(struct vcpu *v)
+{
+	struct partition *p = v->part;
+	unsigned int others = 0;
+
+	/* Count and turn off under one lock hold, so that two vCPUs turning
+	 * off at once cannot both think the other stays on. */
+	spin_lock(&p->lock);
+	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
+		if (&p->vcpus[i] != v && p->vcpus[i].state != VCPU_OFF)
+			others++;
+	if (others)
+		v->state = VCPU_OFF;
+	spin_unlock(&p->lock);
+	if (!others)
+		partition_stop(v); /* the last one out stops the partition */
+	vcpu_park(v);
+}
+
+bool vcpu_is_on(struct vcpu *v)
+{
+	return v->state != VCPU_OFF;
 }
 
 /* Provided by the boot code: the per-CPU idle loop. */

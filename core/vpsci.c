@@ -30,6 +30,7 @@ static int64_t features(uint32_t fn)
 	case PSCI_0_2_VERSION:
 	case PSCI_CPU_OFF:
 	case PSCI_AFFINITY_INFO_64:
+	case PSCI_CPU_ON_64:
 	case PSCI_MIGRATE_INFO_TYPE:
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
@@ -59,22 +60,26 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs)
 		ret = MIGRATE_NOT_REQUIRED;
 		break;
 	case PSCI_AFFINITY_INFO_64: {
+		/* vCPU n has MPIDR affinity n (Aff0), as its device tree says. */
 		uint64_t idx = regs[1] & 0xff00ffffffUL;
 
-		if (idx >= p->plan->nr_cpus)
+		if (idx >= p->plan->nr_cpus || regs[2] != 0)
 			ret = PSCI_INVALID_PARAMETERS;
 		else
-			ret = p->vcpus[idx].state == VCPU_RUNNING ? AFFINITY_ON : AFFINITY_OFF;
+			ret = vcpu_is_on(&p->vcpus[idx]) ? AFFINITY_ON : AFFINITY_OFF;
 		break;
 	}
+	case PSCI_CPU_ON_64:
+		ret = vcpu_on(v, regs[1] & 0xff00ffffffUL, regs[2], regs[3]);
+		break;
 	case PSCI_CPU_OFF:
+		vcpu_off(v);
 	case PSCI_SYSTEM_OFF:
-		/* One vCPU runs per partition so far, so either stops it. */
 		partition_stop(v);
 	case PSCI_SYSTEM_RESET:
 		partition_reset(v);
 	default:
-		/* CPU_ON, CPU_SUSPEND and the rest: not yet. */
+		/* CPU_SUSPEND and the rest: not offered. */
 		ret = PSCI_NOT_SUPPORTED;
 		break;
 	}

@@ -7,6 +7,7 @@
 #include <bulkhead/console.h>
 #include <bulkhead/irq.h>
 #include <bulkhead/panic.h>
+#include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind);
@@ -52,8 +53,11 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 {
 	switch (kind) {
 	case EXC_IRQ_SPX:
+		irq_handle();
+		return;
 	case EXC_IRQ_A64:
 		irq_handle();
+		vcpu_after_interrupt();
 		return;
 	case EXC_SYNC_A64:
 		guest_sync(f);

@@ -43,6 +43,19 @@ __attribute__((noreturn)) void bh_restart(void);
 
 /* The virtual counter's value at this run's first instruction. */
 uint64_t bh_entry_counter(void);
+/*
+ * Start vCPU `index` of this partition (PSCI CPU_ON) running fn(index) on
+ * its own 16 KiB stack. Returns a PSCI status (0: started). fn must not
+ * use stdio: newlib's streams are not shared safely between vCPUs; use
+ * bh_console_write. Returning from fn turns the vCPU off.
+ */
+#define BH_MAX_VCPUS 8
+int64_t bh_cpu_on(unsigned int index, void (*fn)(unsigned int index));
+/* PSCI AFFINITY_INFO: 1 if vCPU index is on, 0 if off, < 0 on error. */
+int64_t bh_cpu_is_on(unsigned int index);
+/* Write text to the console directly (any vCPU). */
+void bh_console_write(const char *s);
+
 /* Virtual counter: frequency and value. */
 uint64_t bh_counter_freq(void);
 uint64_t bh_counter(void);

@@ -31,12 +31,33 @@ static uint64_t block(uint64_t pa, int normal)
 	return pa | VALID | AF | ATTR(ATTR_DEVICE) | PXN | UXN;
 }
 
+static void mmu_enable(void)
+{
+	/* T0SZ 25, inner/outer write-back, inner shareable, 4 KiB, 40-bit PA,
+	 * no TTBR1 walks. */
+	uint64_t tcr = 25 | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 32) | (1UL << 23);
+	uint64_t sctlr;
+
+	__asm__ volatile("msr mair_el1, %0" : : "r"(MAIR_VALUE));
+	__asm__ volatile("msr tcr_el1, %0" : : "r"(tcr));
+	__asm__ volatile("msr ttbr0_el1, %0" : : "r"((uint64_t)l1));
+	__asm__ volatile("isb; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr |= (1UL << 0) | (1UL << 2) | (1UL << 12); /* M, C, I */
+	sctlr &= ~(1UL << 1);				  /* no alignment checks */
+	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+}
+
+void runtime_mmu_enable_secondary(void)
+{
+	mmu_enable();
+}
+
 void runtime_mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
 	uint64_t lo = ram_base & ~(SZ_2M - 1);
 	uint64_t hi = (ram_base + ram_size + SZ_2M - 1) & ~(SZ_2M - 1);
 	unsigned int used = 0;
-	uint64_t tcr, sctlr;
 
 	for (uint64_t i = 0; i < 512; i++) {
 		uint64_t gb = i << 30;
@@ -53,15 +74,8 @@ void runtime_mmu_init(uint64_t ram_base, uint64_t ram_size)
 		l1[i] = (uint64_t)l2[used++] | VALID | TABLE;
 	}
 
-	/* T0SZ 25, inner/outer write-back, inner shareable, 4 KiB, 40-bit PA,
-	 * no TTBR1 walks. */
-	tcr = 25 | (1UL << 8) | (1UL << 10) | (3UL << 12) | (2UL << 32) | (1UL << 23);
-	__asm__ volatile("msr mair_el1, %0" : : "r"(MAIR_VALUE));
-	__asm__ volatile("msr tcr_el1, %0" : : "r"(tcr));
-	__asm__ volatile("msr ttbr0_el1, %0" : : "r"((uint64_t)l1));
-	__asm__ volatile("isb; tlbi vmalle1; dsb nsh; isb" ::: "memory");
-	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
-	sctlr |= (1UL << 0) | (1UL << 2) | (1UL << 12); /* M, C, I */
-	sctlr &= ~(1UL << 1);				  /* no alignment checks */
-	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+	/* The tables must be in memory for the walks of other vCPUs, which
+	 * start with their MMU off. */
+	__asm__ volatile("dsb sy" ::: "memory");
+	mmu_enable();
 }

@@ -74,6 +74,54 @@ uint64_t bh_counter(void)
 	return v;
 }
 
+/* Before the MMU and the C library work: a direct console hypercall. */
+static void early_print(const char *s)
+{
+	bh_hvc(BH_HC_CONSOLE_WRITE, (uint64_t)s, strlen(s), 0);
+}
+
+/* Secondary vCPUs: their stacks and entry functions. */
+uint8_t secondary_stacks[BH_MAX_VCPUS + 1][16384] __attribute__((aligned(16)));
+static void (*secondary_fn[BH_MAX_VCPUS])(unsigned int);
+void secondary_start(void);
+void runtime_secondary(unsigned int index);
+
+#define PSCI_CPU_ON_64 0xc4000003u
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_AFFINITY_INFO_64 0xc4000004u
+
+int64_t bh_cpu_on(unsigned int index, void (*fn)(unsigned int))
+{
+	if (index == 0 || index >= BH_MAX_VCPUS)
+		return -2; /* PSCI INVALID_PARAMETERS */
+	secondary_fn[index] = fn;
+	/* The new vCPU starts with its MMU off: it must find fn in memory. */
+	__asm__ volatile("dc civac, %0; dsb sy" : : "r"(&secondary_fn[index]) : "memory");
+	return bh_hvc(PSCI_CPU_ON_64, index, (uint64_t)secondary_start, index).status;
+}
+
+int64_t bh_cpu_is_on(unsigned int index)
+{
+	int64_t r = bh_hvc(PSCI_AFFINITY_INFO_64, index, 0, 0).status;
+
+	return r < 0 ? r : r == 0;
+}
+
+void bh_console_write(const char *s)
+{
+	early_print(s);
+}
+
+void runtime_secondary(unsigned int index)
+{
+	runtime_mmu_enable_secondary();
+	if (index < BH_MAX_VCPUS && secondary_fn[index])
+		secondary_fn[index](index);
+	bh_hvc(PSCI_CPU_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
 void bh_stop(void)
 {
 	fflush(stdout);
@@ -90,11 +138,6 @@ void bh_restart(void)
 		__asm__ volatile("wfi");
 }
 
-/* Before the MMU and the C library work: a direct console hypercall. */
-static void early_print(const char *s)
-{
-	bh_hvc(BH_HC_CONSOLE_WRITE, (uint64_t)s, strlen(s), 0);
-}
 
 static void read_device_tree(const void *dtb, uint64_t *ram_base, uint64_t *ram_size)
 {

@@ -27,6 +27,26 @@ _start:
 	bl	runtime_start
 	b	.
 
+/*
+ * Secondary vCPUs (PSCI CPU_ON from bh_cpu_on): x0 = the vCPU index, which
+ * picks its stack. MMU and caches come on in C with vCPU 0's tables.
+ */
+	.globl	secondary_start
+secondary_start:
+	mrs	x1, cntvct_el0
+	ldr	x2, =secondary_stacks
+	add	x3, x0, #1
+	lsl	x3, x3, #14			/* 16 KiB stacks */
+	add	x2, x2, x3
+	mov	sp, x2
+	ldr	x1, =domain_vectors
+	msr	vbar_el1, x1
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	isb
+	bl	runtime_secondary
+	b	.
+
 /* Any exception the domain takes itself: report it and stop. */
 .macro entry kind
 	.align	7

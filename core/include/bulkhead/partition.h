@@ -2,7 +2,10 @@
  * Partitions and their virtual CPUs at run time. Built once at boot from
  * the plan; no allocation afterwards.
  *
- * Lock order: partition lock, then the console lock.
+ * Locks: a partition's lock guards its run state and its vCPUs' states;
+ * its console lock guards its line buffer. Neither is held while taking
+ * the other; the global console lock comes last. Interrupts are masked
+ * while any of them is held.
  */
 #ifndef BULKHEAD_PARTITION_H
 #define BULKHEAD_PARTITION_H
@@ -20,11 +23,15 @@
 #define PARTITION_LINE_MAX 160
 
 enum vcpu_state {
-	VCPU_OFF,	   /* not started (PSCI CPU_ON not yet called) */
-	VCPU_READY,	   /* to be entered by its CPU */
-	VCPU_RUNNING,	   /* in the guest, or handling its trap */
-	VCPU_STOPPED,	   /* its partition stopped */
-	VCPU_RESTART_WAIT, /* its partition restarts at restart_at */
+	VCPU_OFF,     /* not started, turned off, or its partition ended */
+	VCPU_READY,   /* to be entered by its CPU */
+	VCPU_RUNNING, /* in the guest, or handling its trap */
+};
+
+enum partition_state {
+	PART_RUNNING,
+	PART_STOPPED,
+	PART_RESTART_WAIT, /* vCPU 0's CPU restarts it at restart_at */
 };
 
 struct partition;
@@ -46,11 +53,15 @@ struct partition {
 	uint64_t dtb_ipa;
 	pt_table_t *s2_root;
 	struct pt_pool s2_pool;
+	volatile enum partition_state state;
+	/* vCPUs in the guest now (their CPUs have not parked yet). */
+	volatile unsigned int nr_in_guest;
 	unsigned int restarts;
 	uint64_t restart_at; /* counter value */
 	uint64_t backoff_ticks;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
-	spinlock_t lock; /* console line buffer */
+	spinlock_t lock;	 /* state, vCPU states, nr_in_guest */
+	spinlock_t console_lock; /* the line buffer */
 	char line[PARTITION_LINE_MAX];
 	unsigned int line_len;
 };
@@ -75,6 +86,15 @@ __attribute__((noreturn)) void partition_fault(struct vcpu *v, const char *what,
 __attribute__((noreturn)) void partition_stop(struct vcpu *v);
 /* The guest asked for a restart (PSCI SYSTEM_RESET). */
 __attribute__((noreturn)) void partition_reset(struct vcpu *v);
+
+/* PSCI CPU_ON / CPU_OFF / AFFINITY_INFO for a partition's own vCPUs.
+ * vcpu_on returns a PSCI status. */
+int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t context);
+__attribute__((noreturn)) void vcpu_off(struct vcpu *v);
+bool vcpu_is_on(struct vcpu *v);
+/* After an interrupt taken from a guest: leave it if its partition ended
+ * or its vCPU was turned off meanwhile. */
+void vcpu_after_interrupt(void);
 
 /* Host pointer to [ipa, ipa + len) if it lies in the partition's RAM. */
 void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len);

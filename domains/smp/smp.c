@@ -1,0 +1,54 @@
+/*
+ * smp: a two-vCPU guest. vCPU 0 starts vCPU 1 with PSCI CPU_ON; both
+ * report; vCPU 1 turns itself off after a while and vCPU 0 sees it go.
+ */
+#include <stdio.h>
+#include "bulkhead.h"
+
+static volatile unsigned int secondary_up, secondary_ticks;
+
+static void wait_ms(unsigned int ms)
+{
+	uint64_t until = bh_counter() + bh_counter_freq() / 1000 * ms;
+
+	while (bh_counter() < until)
+		;
+}
+
+static void secondary(unsigned int index)
+{
+	struct bh_result id = bh_hvc(BH_HC_PARTITION_ID, 0, 0, 0);
+
+	if (id.r2 == index)
+		bh_console_write("smp: vCPU 1 up, and the hypervisor agrees it is vCPU 1\n");
+	secondary_up = 1;
+	for (unsigned int i = 1; i <= 5; i++) {
+		wait_ms(50);
+		secondary_ticks = i;
+		bh_console_write("smp: vCPU 1 tick\n");
+	}
+	bh_console_write("smp: vCPU 1 turning itself off\n");
+}
+
+int main(void)
+{
+	int64_t rc;
+
+	printf("smp: vCPU 0 up\n");
+	printf("smp: CPU_ON(3) -> %ld (a vCPU this partition does not have)\n",
+	       (long)bh_cpu_on(3, secondary));
+	rc = bh_cpu_on(1, secondary);
+	printf("smp: CPU_ON(1) -> %ld\n", (long)rc);
+	while (!secondary_up)
+		wait_ms(1);
+	printf("smp: CPU_ON(1) again -> %ld (already on)\n", (long)bh_cpu_on(1, secondary));
+	while (secondary_ticks < 5)
+		wait_ms(10);
+	while (bh_cpu_is_on(1) == 1)
+		wait_ms(10);
+	printf("smp: vCPU 1 is off; vCPU 0 carries on\n");
+	for (unsigned int i = 1;; i++) {
+		wait_ms(100);
+		printf("smp: vCPU 0 tick %u\n", i);
+	}
+}
