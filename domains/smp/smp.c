@@ -3,7 +3,16 @@
  * report; vCPU 1 turns itself off after a while and vCPU 0 sees it go.
  */
 #include <stdio.h>
+#include <string.h>
 #include "bulkhead.h"
+
+/* In a partition named "crashy", vCPU 1 faults on its third tick in the
+ * first run, to show that a fault on one vCPU takes the whole partition
+ * down (and, with a restart policy, back up). */
+static int crash_now(unsigned int tick)
+{
+	return tick == 3 && bh_restart_count() == 0 && !strcmp(bh_partition_name(), "crashy");
+}
 
 static volatile unsigned int secondary_up, secondary_ticks;
 
@@ -26,6 +35,10 @@ static void secondary(unsigned int index)
 		wait_ms(50);
 		secondary_ticks = i;
 		bh_console_write("smp: vCPU 1 tick\n");
+		if (crash_now(i)) {
+			bh_console_write("smp: vCPU 1 faulting on purpose\n");
+			(void)*(volatile uint64_t *)0x7f000000UL;
+		}
 	}
 	bh_console_write("smp: vCPU 1 turning itself off\n");
 }
@@ -34,7 +47,7 @@ int main(void)
 {
 	int64_t rc;
 
-	printf("smp: vCPU 0 up\n");
+	printf("smp: vCPU 0 up (run %u)\n", bh_restart_count());
 	printf("smp: CPU_ON(3) -> %ld (a vCPU this partition does not have)\n",
 	       (long)bh_cpu_on(3, secondary));
 	rc = bh_cpu_on(1, secondary);
