@@ -14,6 +14,7 @@
 #include <arch/vcpu.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/selftest.h>
@@ -128,7 +129,7 @@ void cpu_idle_loop(void)
 	for (;;) {
 		if (panic_in_progress())
 			arch_cpu_halt();
-		partition_run_ready_vcpu();
+		sched_run();
 		arch_cpu_idle();
 	}
 }

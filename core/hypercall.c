@@ -6,6 +6,7 @@
 #include <bulkhead/format.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/sched.h>
 
 static void console_write(struct vcpu *v, uint64_t *regs)
 {
@@ -40,8 +41,8 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 		console_write(v, regs);
 		break;
 	case BH_HC_YIELD:
-		/* One vCPU per CPU so far: nothing else to run here. */
-		regs[0] = BH_OK;
+		regs[0] = BH_OK; /* set first: the vCPU may resume elsewhere in time */
+		sched_yield(v);
 		break;
 	case BH_HC_PARTITION_ID:
 		regs[0] = BH_OK;

@@ -20,6 +20,7 @@
 #include <bulkhead/partition.h>
 #include <bulkhead/payload.h>
 #include <bulkhead/percpu.h>
+#include <bulkhead/sched.h>
 
 /* Plans given at boot (bulkhead.plan=ADDR) may be at most this large. */
 #define PLAN_BLOB_MAX 0x10000
@@ -40,10 +41,6 @@ const struct payload_image *payload_find_image(const char *name)
 	return NULL;
 }
 
-struct vcpu *vcpu_current(void)
-{
-	return this_cpu()->vcpu;
-}
 
 void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len)
 {
@@ -211,7 +208,7 @@ void partitions_init(const char *cmdline)
 
 		p->state = PART_RUNNING;
 		for (unsigned int j = 0; j < p->plan->nr_cpus; j++)
-			percpu[p->vcpus[j].cpu].vcpu = &p->vcpus[j];
+			sched_add(&p->vcpus[j]);
 		vcpu_prepare(&p->vcpus[0]);
 		__atomic_store_n(&p->vcpus[0].state, VCPU_READY, __ATOMIC_RELEASE);
 		irq_wake_cpu(p->vcpus[0].cpu);
@@ -220,11 +217,12 @@ void partitions_init(const char *cmdline)
 
 /* vCPU 0's CPU rebuilds a partition whose restart is due, once none of
  * its vCPUs is left in the guest. */
-static void restart_if_due(struct partition *p)
+void partition_restart_if_due(struct partition *p)
 {
 	bool load_failed;
 
-	if (p->nr_in_guest || arch_counter_now() < p->restart_at)
+	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
+	    arch_counter_now() < p->restart_at)
 		return;
 	load_failed = partition_load(p) != 0;
 	spin_lock(&p->lock);
@@ -244,53 +242,23 @@ static void restart_if_due(struct partition *p)
 			 p->restarts);
 }
 
-void partition_run_ready_vcpu(void)
-{
-	struct vcpu *v = vcpu_current();
-	struct partition *p;
-	uint64_t flags;
-
-	if (!v)
-		return;
-	p = v->part;
-	if (p->state == PART_RESTART_WAIT && v->index == 0)
-		restart_if_due(p);
-	flags = arch_irq_save();
-	spin_lock(&p->lock);
-	if (p->state != PART_RUNNING || v->state != VCPU_READY) {
-		spin_unlock(&p->lock);
-		arch_irq_restore(flags);
-		return;
-	}
-	v->state = VCPU_RUNNING;
-	p->nr_in_guest++;
-	spin_unlock(&p->lock);
-	arch_vcpu_enter_fresh(&v->arch);
-}
-
-static void idle_after_guest(void);
-
-/* Leave the guest for good on this CPU and continue in the idle loop. */
+/* Leave the guest for good on this CPU (the vCPU ended or was turned
+ * off) and continue with whatever else the CPU has. */
 static __attribute__((noreturn)) void vcpu_park(struct vcpu *v)
 {
-	struct partition *p = v->part;
-
-	arch_irq_disable();
-	spin_lock(&p->lock);
-	if (v->state == VCPU_RUNNING)
-		v->state = VCPU_OFF;
-	p->nr_in_guest--;
-	spin_unlock(&p->lock);
-	arch_cpu_park(idle_after_guest);
+	sched_leave(v, VCPU_OFF);
 }
 
 void vcpu_after_interrupt(void)
 {
 	struct vcpu *v = vcpu_current();
 
+	if (!v)
+		return;
 	/* Another CPU ended the partition, or turned this vCPU off. */
-	if (v && (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING))
+	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
 		vcpu_park(v);
+	sched_preempt_if_needed(v);
 }
 
 /*
@@ -421,11 +389,3 @@ bool vcpu_is_on(struct vcpu *v)
 	return v->state != VCPU_OFF;
 }
 
-/* Provided by the boot code: the per-CPU idle loop. */
-void cpu_idle_loop(void);
-
-static void idle_after_guest(void)
-{
-	arch_irq_enable();
-	cpu_idle_loop();
-}

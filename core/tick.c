@@ -6,6 +6,7 @@
 #include <arch/timer.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/log.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/tick.h>
 
 /* Ticks each CPU takes before it reports its timer as working. */
@@ -28,4 +29,5 @@ void tick_handle(void)
 	if (++this_cpu()->ticks == TICKS_TO_REPORT)
 		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
+	sched_tick();
 }

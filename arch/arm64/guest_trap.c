@@ -10,8 +10,10 @@
 #include <bulkhead/format.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/sched.h>
 
 #define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
 #define EC_SVC64 0x15
 #define EC_HVC64 0x16
 #define EC_SMC64 0x17
@@ -60,6 +62,13 @@ void guest_sync(struct exception_frame *f)
 	if (!v) /* cannot happen: lower-EL traps come only from a vCPU */
 		return;
 	switch (ec) {
+	case EC_WFX:
+		/* Trapped only on a shared CPU: let the others run. WFE is a
+		 * hint, and comes back at once. */
+		f->elr += 4;
+		if (!(esr & 1))
+			sched_wfi(v);
+		return;
 	case EC_HVC64:
 		if (!vpsci_handle(v, f->x))
 			hypercall_dispatch(v, f->x);

@@ -51,6 +51,8 @@ void exception_dump(const struct exception_frame *f, unsigned int kind)
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind)
 {
+	if (kind >= EXC_SYNC_A64)
+		this_cpu()->trap_frame = f; /* a guest's registers, for a switch */
 	switch (kind) {
 	case EXC_IRQ_SPX:
 		irq_handle();

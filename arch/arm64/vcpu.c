@@ -12,6 +12,7 @@
 #define HCR_SWIO (1UL << 1)
 #define HCR_FB (1UL << 9)
 #define HCR_BSU_IS (1UL << 10)
+#define HCR_TWI (1UL << 13)
 #define HCR_TSC (1UL << 19)
 #define HCR_TIDCP (1UL << 20)
 #define HCR_TACR (1UL << 21)
@@ -73,15 +74,11 @@ void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned 
 	a->vttbr = ((uint64_t)vmid << 48) | s2_root;
 	/* Affinity 0 = vCPU index; bit 31 is RES1. */
 	a->vmpidr = (1UL << 31) | vcpu_index;
+	a->fresh = true;
 }
 
-void arch_vcpu_enter_fresh(struct arch_vcpu *a)
+static void el1_reset(void)
 {
-	arch_irq_disable();
-	write_sysreg(vttbr_el2, a->vttbr);
-	write_sysreg(vmpidr_el2, a->vmpidr);
-	write_sysreg(hcr_el2, HCR_GUEST);
-	/* The EL1 state a guest finds after reset, whatever ran here before. */
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
 	write_sysreg(tcr_el1, 0);
 	write_sysreg(mair_el1, 0);
@@ -97,12 +94,100 @@ void arch_vcpu_enter_fresh(struct arch_vcpu *a)
 	write_sysreg(tpidrro_el0, 0);
 	write_sysreg(sp_el1, 0);
 	write_sysreg(sp_el0, 0);
+}
+
+static void el1_save(struct arch_el1_state *s)
+{
+	s->sctlr = read_sysreg(sctlr_el1);
+	s->tcr = read_sysreg(tcr_el1);
+	s->ttbr0 = read_sysreg(ttbr0_el1);
+	s->ttbr1 = read_sysreg(ttbr1_el1);
+	s->mair = read_sysreg(mair_el1);
+	s->amair = read_sysreg(amair_el1);
+	s->vbar = read_sysreg(vbar_el1);
+	s->contextidr = read_sysreg(contextidr_el1);
+	s->tpidr_el0 = read_sysreg(tpidr_el0);
+	s->tpidr_el1 = read_sysreg(tpidr_el1);
+	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	s->sp_el0 = read_sysreg(sp_el0);
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->elr = read_sysreg(elr_el1);
+	s->spsr = read_sysreg(spsr_el1);
+	s->esr = read_sysreg(esr_el1);
+	s->far = read_sysreg(far_el1);
+	s->afsr0 = read_sysreg(afsr0_el1);
+	s->afsr1 = read_sysreg(afsr1_el1);
+	s->par = read_sysreg(par_el1);
+	s->cpacr = read_sysreg(cpacr_el1);
+	s->cntkctl = read_sysreg(cntkctl_el1);
+	s->csselr = read_sysreg(csselr_el1);
+	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	s->cntv_cval = read_sysreg(cntv_cval_el0);
+	/* The timer keeps running for the guest, but must not fire into the
+	 * vCPU that runs next. */
+	write_sysreg(cntv_ctl_el0, 0);
+}
+
+static void el1_restore(const struct arch_el1_state *s)
+{
+	write_sysreg(sctlr_el1, s->sctlr);
+	write_sysreg(tcr_el1, s->tcr);
+	write_sysreg(ttbr0_el1, s->ttbr0);
+	write_sysreg(ttbr1_el1, s->ttbr1);
+	write_sysreg(mair_el1, s->mair);
+	write_sysreg(amair_el1, s->amair);
+	write_sysreg(vbar_el1, s->vbar);
+	write_sysreg(contextidr_el1, s->contextidr);
+	write_sysreg(tpidr_el0, s->tpidr_el0);
+	write_sysreg(tpidr_el1, s->tpidr_el1);
+	write_sysreg(tpidrro_el0, s->tpidrro_el0);
+	write_sysreg(sp_el0, s->sp_el0);
+	write_sysreg(sp_el1, s->sp_el1);
+	write_sysreg(elr_el1, s->elr);
+	write_sysreg(spsr_el1, s->spsr);
+	write_sysreg(esr_el1, s->esr);
+	write_sysreg(far_el1, s->far);
+	write_sysreg(afsr0_el1, s->afsr0);
+	write_sysreg(afsr1_el1, s->afsr1);
+	write_sysreg(par_el1, s->par);
+	write_sysreg(cpacr_el1, s->cpacr);
+	write_sysreg(cntkctl_el1, s->cntkctl);
+	write_sysreg(csselr_el1, s->csselr);
+	write_sysreg(cntv_cval_el0, s->cntv_cval);
+	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+}
+
+void fp_save_asm(struct arch_fp_state *fp);
+void fp_restore_asm(const struct arch_fp_state *fp);
+
+void arch_vcpu_save(struct arch_vcpu *a, const struct exception_frame *f)
+{
+	a->regs = *f;
+	el1_save(&a->el1);
+	fp_save_asm(&a->fp);
+}
+
+void arch_vcpu_enter(struct arch_vcpu *a, bool trap_wfi)
+{
+	arch_irq_disable();
+	write_sysreg(vttbr_el2, a->vttbr);
+	write_sysreg(vmpidr_el2, a->vmpidr);
+	write_sysreg(hcr_el2, HCR_GUEST | (trap_wfi ? HCR_TWI : 0));
 	write_sysreg(cntvoff_el2, 0);
-	isb();
-	/* Forget what this VMID's previous run left in the TLBs, and any
-	 * instructions of a previous image. */
-	__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::
-				 : "memory");
+	if (a->fresh) {
+		/* The EL1 state a guest finds after reset, whatever ran here
+		 * before; and nothing of this VMID's previous run in the TLBs
+		 * or of a previous image in the instruction cache. */
+		el1_reset();
+		isb();
+		__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::
+					 : "memory");
+		a->fresh = false;
+	} else {
+		el1_restore(&a->el1);
+		fp_restore_asm(&a->fp);
+		isb();
+	}
 	vcpu_enter_asm(&a->regs, stack_top());
 	__builtin_unreachable();
 }

@@ -41,6 +41,8 @@ struct vcpu {
 	unsigned int index; /* within the partition */
 	unsigned int cpu;   /* the physical CPU it is pinned to */
 	volatile enum vcpu_state state;
+	/* Waiting (WFI) until this CPU's next tick; READY vCPUs only. */
+	volatile bool blocked;
 	struct arch_vcpu arch;
 };
 
@@ -70,11 +72,8 @@ struct partition {
  * online). A plan that cannot be built is reported and nothing starts. */
 void partitions_init(const char *cmdline);
 
-/* Run this CPU's vCPU if it is ready (idle loop); returns if not. */
-void partition_run_ready_vcpu(void);
-
-/* The calling CPU's current vCPU, or NULL. */
-struct vcpu *vcpu_current(void);
+/* On vCPU 0's CPU: rebuild and restart p if its restart is due. */
+void partition_restart_if_due(struct partition *p);
 
 /*
  * A guest did something the hypervisor contains: log it (partition, vCPU,

@@ -10,6 +10,7 @@
 #include <arch/cpu.h>
 
 struct vcpu;
+struct exception_frame;
 
 struct percpu {
 	unsigned int id;
@@ -18,8 +19,15 @@ struct percpu {
 	volatile bool online;
 	/* Timer ticks taken on this CPU. */
 	volatile uint64_t ticks;
-	/* The vCPU pinned here, set once at boot by the boot CPU. */
-	struct vcpu *volatile vcpu;
+	/* The vCPUs pinned here (set at boot by the boot CPU), the one in
+	 * the guest now, where round-robin goes on, and the tick's verdict. */
+	struct vcpu *runq[8];
+	unsigned int nr_runq;
+	struct vcpu *current;
+	unsigned int rr_next;
+	bool need_resched;
+	/* The register frame of the current trap from a guest. */
+	struct exception_frame *trap_frame;
 };
 
 extern struct percpu percpu[CONFIG_NR_CPUS];

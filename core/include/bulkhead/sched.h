@@ -1,0 +1,43 @@
+/*
+ * The vCPU scheduler. Each physical CPU has the vCPUs pinned to it (a
+ * guest's CPUs are its own; driver domains may share one). It runs the
+ * highest-priority ready vCPU, round-robin among equals, and preempts at
+ * the tick when a vCPU of equal or higher priority is waiting. WFI (trapped
+ * when the CPU is shared) and yield give the CPU away.
+ */
+#ifndef BULKHEAD_SCHED_H
+#define BULKHEAD_SCHED_H
+
+#include <stdbool.h>
+#include <bulkhead/partition.h>
+
+#define SCHED_MAX_VCPUS 8
+
+/* At boot: pin v to its CPU. */
+void sched_add(struct vcpu *v);
+
+/* The vCPU running on this CPU, or NULL. */
+struct vcpu *vcpu_current(void);
+
+/* Idle loop: start due restarts, then enter the best ready vCPU (never
+ * returns then); returns if there is none. */
+void sched_run(void);
+
+/* At the tick: unblock this CPU's WFI waiters, and note whether the
+ * running vCPU should give way. */
+void sched_tick(void);
+
+/* After an interrupt from the running vCPU v: switch if the tick said so. */
+void sched_preempt_if_needed(struct vcpu *v);
+
+/* Hypercall yield: let an equal-priority vCPU run, if one is waiting. */
+void sched_yield(struct vcpu *v);
+/* Trapped WFI: wait for the next tick, letting others run meanwhile. */
+__attribute__((noreturn)) void sched_wfi(struct vcpu *v);
+
+/* Leave the guest on this CPU: v's state becomes new_state if it was
+ * RUNNING (READY: switched out, to resume later; OFF: gone). Continues
+ * with the next vCPU or the idle loop, on a clean stack. */
+__attribute__((noreturn)) void sched_leave(struct vcpu *v, enum vcpu_state new_state);
+
+#endif

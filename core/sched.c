@@ -1,0 +1,147 @@
+/*
+ * vCPU scheduling on each physical CPU (see sched.h). Only the CPU itself
+ * touches its run queue after boot, so the queue needs no lock; a vCPU's
+ * state is guarded by its partition's lock.
+ */
+#include <arch/cpu.h>
+#include <arch/vcpu.h>
+#include <bulkhead/log.h>
+#include <bulkhead/panic.h>
+#include <bulkhead/percpu.h>
+#include <bulkhead/sched.h>
+
+void cpu_idle_loop(void);
+
+void sched_add(struct vcpu *v)
+{
+	struct percpu *pc = &percpu[v->cpu];
+
+	if (pc->nr_runq == SCHED_MAX_VCPUS)
+		panic("CPU %u: more than %d vCPUs pinned", v->cpu, SCHED_MAX_VCPUS);
+	pc->runq[pc->nr_runq++] = v;
+}
+
+struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->current;
+}
+
+static unsigned int priority(const struct vcpu *v)
+{
+	return v->part->plan->priority;
+}
+
+static bool runnable(const struct vcpu *v)
+{
+	return v->state == VCPU_READY && !v->blocked && v->part->state == PART_RUNNING;
+}
+
+/* The best runnable vCPU other than `except`: highest priority, and among
+ * equals the first after the one that ran last. */
+static struct vcpu *pick(struct percpu *pc, const struct vcpu *except)
+{
+	struct vcpu *best = NULL;
+
+	for (unsigned int n = 0; n < pc->nr_runq; n++) {
+		struct vcpu *v = pc->runq[(pc->rr_next + n) % pc->nr_runq];
+
+		if (v != except && runnable(v) && (!best || priority(v) > priority(best)))
+			best = v;
+	}
+	return best;
+}
+
+static void idle_after_guest(void)
+{
+	arch_irq_enable();
+	cpu_idle_loop();
+}
+
+void sched_run(void)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu *v;
+	struct partition *p;
+	uint64_t flags;
+
+	for (unsigned int i = 0; i < pc->nr_runq; i++)
+		if (pc->runq[i]->index == 0)
+			partition_restart_if_due(pc->runq[i]->part);
+	flags = arch_irq_save();
+	v = pick(pc, NULL);
+	if (!v) {
+		arch_irq_restore(flags);
+		return;
+	}
+	p = v->part;
+	spin_lock(&p->lock);
+	if (!runnable(v)) { /* changed meanwhile on another CPU */
+		spin_unlock(&p->lock);
+		arch_irq_restore(flags);
+		return;
+	}
+	v->state = VCPU_RUNNING;
+	p->nr_in_guest++;
+	spin_unlock(&p->lock);
+	for (unsigned int i = 0; i < pc->nr_runq; i++)
+		if (pc->runq[i] == v)
+			pc->rr_next = i + 1;
+	pc->current = v;
+	pc->need_resched = false;
+	arch_vcpu_enter(&v->arch, pc->nr_runq > 1);
+}
+
+void sched_leave(struct vcpu *v, enum vcpu_state new_state)
+{
+	struct partition *p = v->part;
+	struct percpu *pc = this_cpu();
+
+	arch_irq_disable();
+	if (new_state == VCPU_READY)
+		arch_vcpu_save(&v->arch, pc->trap_frame);
+	spin_lock(&p->lock);
+	if (v->state == VCPU_RUNNING)
+		v->state = new_state;
+	p->nr_in_guest--;
+	spin_unlock(&p->lock);
+	pc->current = NULL;
+	arch_cpu_park(idle_after_guest);
+}
+
+void sched_tick(void)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu *cur = pc->current;
+	struct vcpu *next;
+
+	for (unsigned int i = 0; i < pc->nr_runq; i++)
+		pc->runq[i]->blocked = false;
+	if (!cur)
+		return;
+	next = pick(pc, cur);
+	if (next && priority(next) >= priority(cur))
+		pc->need_resched = true;
+}
+
+void sched_preempt_if_needed(struct vcpu *v)
+{
+	if (this_cpu()->need_resched)
+		sched_leave(v, VCPU_READY);
+}
+
+void sched_yield(struct vcpu *v)
+{
+	struct vcpu *next = pick(this_cpu(), v);
+
+	if (next && priority(next) >= priority(v))
+		sched_leave(v, VCPU_READY);
+}
+
+void sched_wfi(struct vcpu *v)
+{
+	/* Called with the trap frame already past the WFI. Blocked until the
+	 * next tick: a vCPU without a virtual interrupt controller has
+	 * nothing else to wait for yet. */
+	v->blocked = true;
+	sched_leave(v, VCPU_READY);
+}
