@@ -40,12 +40,18 @@ int memcarve_init(struct memcarve *mc, const struct mem_range *ram, unsigned int
 {
 	mc->nr_free = 0;
 	for (unsigned int i = 0; i < nr_ram; i++) {
-		uint64_t lo = (ram[i].base + ALIGN - 1) & ~(ALIGN - 1);
-		uint64_t hi = (ram[i].base + ram[i].size) & ~(ALIGN - 1);
+		uint64_t end = ram[i].base + ram[i].size;
+		uint64_t lo, hi;
 
-		if (ram[i].base + ram[i].size < ram[i].base || hi <= lo)
+		if (end < ram[i].base || ram[i].base > ~0UL - (ALIGN - 1))
+			continue; /* wraps, or no 2 MiB boundary above the base */
+		lo = (ram[i].base + ALIGN - 1) & ~(ALIGN - 1);
+		hi = end & ~(ALIGN - 1);
+		if (hi <= lo)
 			continue;
-		if (mc->nr_free == MEMCARVE_MAX_FREE)
+		/* Device trees may list a bank twice, or a bank and part of it:
+		 * take out what is already free, so nothing is free twice. */
+		if (exclude(mc, lo, hi) || mc->nr_free == MEMCARVE_MAX_FREE)
 			return -1;
 		mc->free[mc->nr_free].base = lo;
 		mc->free[mc->nr_free].size = hi - lo;

@@ -184,6 +184,11 @@ int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *e
 	memset(out, 0, sizeof(*out));
 	if (rc)
 		return ERR("not a device tree blob: %s", fdt_strerror(rc));
+	/* libfdt's node iterators report a damaged structure block as "no
+	 * more nodes", which would silently drop partitions: check it all. */
+	rc = fdt_check_full(blob, fdt_totalsize(blob));
+	if (rc)
+		return ERR("the plan's structure is damaged: %s", fdt_strerror(rc));
 	if (fdt_node_check_compatible(blob, 0, "bulkhead,plan"))
 		return ERR("/: compatible is not \"bulkhead,plan\"");
 	if (!get_u32(blob, 0, "bulkhead,plan-version", &version) || version != PLAN_VERSION)

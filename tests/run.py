@@ -102,6 +102,32 @@ def run_build_tests(build, result):
         result.record(f"build/{board}", ok, log[-2000:])
 
 
+def run_tool_tests(result):
+    """Tests of the build tools: the plan checker (tests/plan/), and that
+    the generated Kconfig partition menu is up to date."""
+    checks = [
+        ("tools/mkplan.py", [sys.executable, os.path.join(TOP, "tests", "plan", "test_mkplan.py")]),
+        ("core/Kconfig.partitions", [sys.executable,
+                                     os.path.join(TOP, "tools", "gen-partitions-kconfig.py"),
+                                     "--check", os.path.join(TOP, "core", "Kconfig.partitions")]),
+    ]
+    for name, cmd in checks:
+        proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+        m = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
+        passed, failed = (int(m.group(1)), int(m.group(2))) if m else (1, 0)
+        ok = proc.returncode == 0
+        if not ok and failed == 0:
+            passed, failed = 0, 1
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}: {passed} passed"
+              + (f", {failed} failed" if failed else ""))
+        result.passed += passed
+        if not ok:
+            result.failed += failed
+            result.failures.append((f"tools/{name}", proc.stdout[-3000:]))
+            print(proc.stdout[-3000:])
+
+
 def parse_test(path):
     spec = {"expect": [], "also": [], "reject": [], "measure": [], "timeout": 30,
             "boot": "direct", "gic": "3"}
@@ -236,6 +262,9 @@ def main():
     if not args.qemu_only:
         print("Host unit tests:")
         run_unit(build, result)
+    if not args.qemu_only:
+        print("Build tools:")
+        run_tool_tests(result)
     if not args.unit_only and not args.qemu_only:
         print("Board builds:")
         run_build_tests(build, result)

@@ -213,8 +213,13 @@ def dts(plan):
 
 
 def image_key(p):
-    """The name the payload knows an image by."""
-    return os.path.basename(p["image_file"] or p["image"]).removesuffix(".bin")
+    """The name the payload knows an image by: a built-in domain's name, or
+    for an external file one made unique by the slot (two files may share a
+    name, or share one with a domain) and short enough for the plan (31)."""
+    if re.match(r"^[A-Za-z0-9_-]+$", p["image"]):
+        return p["image"]
+    base = os.path.basename(p["image"]).removesuffix(".bin")
+    return f"part{p['slot']}-{base}"[:31]
 
 
 def payload(plan, plan_dtb, domains_dir):

@@ -38,7 +38,7 @@ UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
 # --- Tests and the sources each one links ------------------------------------------
 
 UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
-	test_board_dt test_string
+	test_board_dt test_string test_plan test_memcarve test_stage2
 
 ut-src-test_format := core/lib/format.c
 ut-src-test_cmdline := core/lib/cmdline.c
@@ -49,6 +49,10 @@ ut-src-test_board_dt := core/board_dt.c core/lib/format.c
 ut-src-test_string :=
 ut-objx-test_string := $(UT_OBJ)/core/lib/string-renamed.o
 ut-libs-test_board_dt := $(UT_LIBFDT)
+ut-src-test_plan := core/plan.c core/lib/format.c
+ut-libs-test_plan := $(UT_LIBFDT)
+ut-src-test_memcarve := core/memcarve.c
+ut-src-test_stage2 := arch/arm64/stage2.c
 
 UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES))
 
@@ -78,9 +82,10 @@ $(UT_OBJ)/core/lib/string-renamed.o: core/lib/string.c
 
 -include $(UT_OBJS:.o=.d) $(UT_OBJ)/core/lib/string-renamed.d
 
-# --- Device trees for test_board_dt ---------------------------------------------------
+# --- Device trees for test_board_dt and test_plan -----------------------------------
 # QEMU's own trees for the machine `make run` boots (dumped, not booted), and
-# hand-written fixtures, each broken in one way or showing one feature.
+# hand-written fixtures, each broken in one way or showing one feature
+# (plan-*.dts: partition plans, for test_plan).
 
 UT_QEMU_DTBS := $(UT_OUT)/virt-gicv3.dtb $(UT_OUT)/virt-gicv2.dtb
 UT_FIXTURES := $(patsubst $(UT_DIR)/fixtures/%.dts,$(UT_OUT)/fixtures/%.dtb,\
@@ -104,9 +109,11 @@ $(UT_OUT)/fixtures/%.dtb: $(UT_DIR)/fixtures/%.dts $(wildcard $(UT_DIR)/fixtures
 	$(Q)mkdir -p $(@D)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
-# The test finds the trees there, without command-line arguments.
+# The tests find the trees there, without command-line arguments.
 $(UT_OBJ)/$(UT_DIR)/test_board_dt.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
 $(UT_OUT)/test_board_dt: $(UT_QEMU_DTBS) $(UT_FIXTURES)
+$(UT_OBJ)/$(UT_DIR)/test_plan.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
+$(UT_OUT)/test_plan: $(UT_FIXTURES)
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)

@@ -1,0 +1,543 @@
+#!/usr/bin/python3
+"""Tests for tools/mkplan.py, the build-time plan checker and generator.
+
+Each case writes a small .config into a fresh temporary directory, runs
+mkplan.py on it as a subprocess (as the Makefile does) and checks its exit
+status, the exact "plan error: ..." lines on stderr, and for valid plans the
+plan.dts and payload.S it writes.
+
+mkplan.py looks for built-in domains as directories under domains/ in the
+source tree (relative to its working directory, so it runs from the
+repository root here) and for their built images under --domains: each case
+gets a fake build directory holding hello/hello.bin, a few bytes.
+
+usage: tests/plan/test_mkplan.py [-v]   (from anywhere; Python 3, no pytest)
+Prints one line per case and "N passed, M failed"; exits 1 on any failure.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import traceback
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MKPLAN = os.path.join(REPO, "tools", "mkplan.py")
+
+# The board every case starts from unless it says otherwise: qemu-virt's.
+BOARD = {"BOARD_NR_CPUS": 4, "NR_CPUS": 4, "BOARD_RAM_MB": 1024}
+HELLO_BIN = b"\x00\x00\x00\x14hello"  # "b ." and a tag: a few bytes
+SZ_2M = 2 << 20
+DTB_RESERVE = 64 << 10
+
+
+class Skip(Exception):
+    """Raised by a case that cannot run here (a missing host tool)."""
+
+
+class Hex(int):
+    """An int option written in hex, as Kconfig writes hex options."""
+
+
+# --- Writing .config files ---------------------------------------------------------
+
+
+def quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def value(v):
+    """A Python value as Kconfig writes it in .config."""
+    if v is True:
+        return "y"
+    if isinstance(v, Hex):
+        return hex(v)
+    if isinstance(v, int):
+        return str(v)
+    return quote(v)
+
+
+def part(slot, **opts):
+    """A valid guest partition in slot `slot` (on CPU `slot`, running the
+    built-in hello domain) with opts overriding its options, named by their
+    suffix (NAME, CPUS, ...); a value of None leaves the option out."""
+    o = {"NAME": f"part{slot}", "ROLE_GUEST": True, "CPUS": str(slot), "MEM_MB": 16,
+         "MEM_BASE": Hex(0x40000000), "IMAGE": "hello", "DEVICES": "",
+         "RESTART_NEVER": True, "PRIORITY": 100}
+    o.update(opts)
+    lines = [f"CONFIG_PART{slot}=y"]
+    lines += [f"CONFIG_PART{slot}_{k}={value(v)}" for k, v in o.items() if v is not None]
+    return lines
+
+
+# Overrides that make a partition a driver domain.
+DRIVER = {"ROLE_GUEST": None, "ROLE_DRIVER": True}
+
+
+def config(*parts, **board):
+    """A .config: the board options (BOARD overridden by `board`; None
+    leaves one out), then the partitions, each a list from part()."""
+    b = dict(BOARD)
+    b.update(board)
+    lines = [f"CONFIG_{k}={value(v)}" for k, v in b.items() if v is not None]
+    for p in parts:
+        lines += p
+    return "\n".join(lines) + "\n"
+
+
+# --- Running mkplan.py ------------------------------------------------------------------
+
+
+class Result:
+    def __init__(self, proc, out):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.out = out
+
+    def errors(self):
+        return self.stderr.splitlines()
+
+    def read(self, name):
+        with open(os.path.join(self.out, name)) as f:
+            return f.read()
+
+    def wrote(self, name):
+        return os.path.exists(os.path.join(self.out, name))
+
+
+class Case:
+    """One case's scratch directory: a fake domain build and its files."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.domains = os.path.join(tmp, "domains-build")
+        self.file("domains-build/hello/hello.bin", HELLO_BIN)
+        self.runs = 0
+
+    def file(self, name, data):
+        """Write tmp/name (bytes) and return its absolute path."""
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def run(self, cfg, *extra, check_only=False):
+        """mkplan.py on the .config text cfg, into a fresh output directory."""
+        self.runs += 1
+        cfg_path = self.file(f"config{self.runs}", cfg.encode())
+        out = os.path.join(self.tmp, f"out{self.runs}")
+        args = [sys.executable, MKPLAN, "--config", cfg_path, "--out", out,
+                "--domains", self.domains] + list(extra)
+        if check_only:
+            args.append("--check-only")
+        proc = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=60)
+        return Result(proc, out)
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def expect_ok(r):
+    check(r.rc == 0 and r.stderr == "",
+          f"expected success, got exit {r.rc} with stderr:\n{r.stderr}")
+
+
+def expect_errors(r, *lines):
+    """Exit status 1, exactly these errors (in order), and nothing written."""
+    want = [f"plan error: {line}" for line in lines]
+    check(r.rc == 1 and r.errors() == want,
+          f"expected exit 1 and\n  " + "\n  ".join(want) +
+          f"\ngot exit {r.rc} and\n  " + "\n  ".join(r.errors()))
+    check(not r.wrote("plan.dts") and not r.wrote("payload.S"),
+          "an invalid plan still wrote plan.dts or payload.S")
+
+
+def partition_block(dts, slot):
+    """The lines of partition@slot's node in plan.dts, stripped."""
+    lines = [l.strip() for l in dts.splitlines()]
+    start = lines.index(f"partition@{slot} {{")
+    end = lines.index("};", start)
+    return lines[start + 1:end]
+
+
+def known_domains():
+    # What mkplan.py offers in its "known:" list: the domains in the source
+    # tree, which the project adds to over time.
+    d = os.path.join(REPO, "domains")
+    return sorted(n for n in os.listdir(d)
+                  if n != "runtime" and os.path.isdir(os.path.join(d, n)))
+
+
+def elf(entry, code=b"\x1f\x20\x03\xd5" * 4):
+    """A minimal AArch64 ELF executable: one PT_LOAD segment and one .text
+    section holding `code` (NOPs) at `entry`. Enough for readelf -h and for
+    objcopy -O binary, which needs a section."""
+    ehsize, phsize, shsize = 64, 56, 64
+    text_off = ehsize + phsize
+    shstrtab = b"\0.text\0.shstrtab\0"
+    shstr_off = text_off + len(code)
+    sh_off = (shstr_off + len(shstrtab) + 7) & ~7
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)  # 64-bit, little-endian
+    # e_type EXEC, e_machine AArch64 (183); 1 program header, 3 sections,
+    # section names in section 2.
+    hdr = ident + struct.pack("<HHIQQQIHHHHHH", 2, 183, 1, entry, ehsize, sh_off, 0,
+                              ehsize, phsize, 1, shsize, 3, 2)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, text_off, entry, entry, len(code), len(code), 0x1000)
+    text = struct.pack("<IIQQQQIIQQ", 1, 1, 6, entry, text_off, len(code), 0, 0, 4, 0)
+    names = struct.pack("<IIQQQQIIQQ", 7, 3, 0, 0, shstr_off, len(shstrtab), 0, 0, 1, 0)
+    body = hdr + phdr + code + shstrtab
+    return body + bytes(sh_off - len(body)) + bytes(shsize) + text + names
+
+
+# --- Valid plans ------------------------------------------------------------------------
+
+
+def test_valid_plan_writes_dts_and_payload(c):
+    raw = c.file("images/netdrv.bin", b"\xaa" * 100)
+    r = c.run(config(
+        part(0, NAME="hello0", CPUS="1"),
+        # Slots need not be contiguous; CPUs with spaces; the other policies.
+        part(2, NAME="Big_2-x", CPUS="2, 3", MEM_MB=32, RESTART_NEVER=None,
+             RESTART_ALWAYS=True, RESTART_LIMIT=10, RESTART_BACKOFF_MS=60000, PRIORITY=255),
+        part(5, NAME="net", CPUS="0,1", MEM_MB=4, MEM_BASE=Hex(0x80000000), IMAGE=raw,
+             RESTART_NEVER=None, RESTART_ON_FAULT=True, RESTART_LIMIT=3,
+             RESTART_BACKOFF_MS=250, PRIORITY=0, **DRIVER)))
+    expect_ok(r)
+    dts = r.read("plan.dts")
+    for line in ('compatible = "bulkhead,plan";', "bulkhead,plan-version = <1>;"):
+        check(line in dts, f"plan.dts lacks {line}")
+    check(partition_block(dts, 0) == [
+        "reg = <0>;", 'partition-name = "hello0";', 'role = "guest";', "cpus = <1>;",
+        "memory-base = /bits/ 64 <0x40000000>;", "memory-size = /bits/ 64 <0x1000000>;",
+        'image = "hello";', 'fault-policy = "stop";', "restart-limit = <0>;",
+        "restart-backoff-ms = <0>;", "priority = <100>;"],
+        "partition@0:\n" + "\n".join(partition_block(dts, 0)))
+    check(partition_block(dts, 2) == [
+        "reg = <2>;", 'partition-name = "Big_2-x";', 'role = "guest";', "cpus = <2 3>;",
+        "memory-base = /bits/ 64 <0x40000000>;", "memory-size = /bits/ 64 <0x2000000>;",
+        'image = "hello";', 'fault-policy = "restart-always";', "restart-limit = <10>;",
+        "restart-backoff-ms = <60000>;", "priority = <255>;"],
+        "partition@2:\n" + "\n".join(partition_block(dts, 2)))
+    # The driver shares CPU 1 with guest hello0; its external image is
+    # known by its slot and file name less ".bin" (unique, at most 31).
+    check(partition_block(dts, 5) == [
+        "reg = <5>;", 'partition-name = "net";', 'role = "driver";', "cpus = <0 1>;",
+        "memory-base = /bits/ 64 <0x80000000>;", "memory-size = /bits/ 64 <0x400000>;",
+        'image = "part5-netdrv";', 'fault-policy = "restart-on-fault";', "restart-limit = <3>;",
+        "restart-backoff-ms = <250>;", "priority = <0>;"],
+        "partition@5:\n" + "\n".join(partition_block(dts, 5)))
+    check("partition@1 {" not in dts, "an unused slot is in plan.dts")
+
+    # dtc accepts it (what the build does next), if dtc is here.
+    if shutil.which("dtc"):
+        proc = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
+                               os.path.join(r.out, "plan.dtb"), os.path.join(r.out, "plan.dts")],
+                              capture_output=True, text=True)
+        check(proc.returncode == 0, f"dtc refused plan.dts:\n{proc.stderr}")
+
+    s = r.read("payload.S")
+    check(f'.incbin "{os.path.join(r.out, "plan.dtb")}"' in s, "payload.S lacks the plan")
+    # Every domain of the source tree (whether the plan uses it or not),
+    # and the external image.
+    names = known_domains() + ["part5-netdrv"]
+    for d in known_domains():
+        path = os.path.join(c.domains, d, d + ".bin")
+        check(f'.incbin "{path}"' in s, f"payload.S lacks domain {d} ({path})")
+    check(f'.incbin "{raw}"' in s, "payload.S lacks the external image")
+    for n in names:
+        check(f'.asciz "{n}"' in s, f"payload.S lacks the name {n}")
+    check(f"payload_nr_images:\n\t.quad {len(names)}\n" in s,
+          f"payload.S does not count {len(names)} images")
+
+
+def test_check_only_writes_nothing(c):
+    r = c.run(config(part(0)), check_only=True)
+    expect_ok(r)
+    check(not r.wrote("plan.dts") and not r.wrote("payload.S"), "--check-only wrote files")
+
+
+def test_usage_error_exit_2(c):
+    proc = subprocess.run([sys.executable, MKPLAN, "--out", c.tmp, "--domains", c.domains],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    check(proc.returncode == 2, f"exit {proc.returncode} without --config")
+
+
+def test_several_errors_reported_together(c):
+    # One fault in each of three partitions: all are reported, in slot order.
+    r = c.run(config(part(0, NAME="a b"), part(1, MEM_MB=3), part(3, DEVICES="uart0")))
+    expect_errors(r, "CONFIG_PART0_NAME: 'a b' must be 1-31 letters, digits, '-' or '_'",
+                  "CONFIG_PART1_MEM_MB: 3 MiB is not a multiple of 2 MiB",
+                  "CONFIG_PART3_DEVICES: device passthrough is not implemented yet; "
+                  "leave it empty")
+
+
+# --- Names ------------------------------------------------------------------------------
+
+
+def test_bad_name(c):
+    for name in ("bad name", "a.b", "", "x" * 32):
+        expect_errors(c.run(config(part(0, NAME=name))),
+                      f"CONFIG_PART0_NAME: '{name}' must be 1-31 letters, digits, '-' or '_'")
+    # A missing option is the empty name.
+    expect_errors(c.run(config(part(0, NAME=None))),
+                  "CONFIG_PART0_NAME: '' must be 1-31 letters, digits, '-' or '_'")
+    expect_ok(c.run(config(part(0, NAME="x" * 31))))
+
+
+def test_duplicate_name(c):
+    r = c.run(config(part(0, NAME="dup"), part(1, NAME="other"), part(2, NAME="dup")))
+    expect_errors(r, "CONFIG_PART2_NAME: 'dup' is already the name of partition 0 "
+                     "(CONFIG_PART0_NAME)")
+
+
+# --- CPUs -------------------------------------------------------------------------------
+
+
+def test_bad_cpu_list(c):
+    # As shown in the message: spaces removed.
+    for cpus, shown in (("1;2", "1;2"), ("one", "one"), ("", ""), ("-1", "-1"),
+                        ("1, x", "1,x")):
+        expect_errors(c.run(config(part(0, CPUS=cpus))),
+                      f"CONFIG_PART0_CPUS: '{shown}' is not a comma-separated list of CPU "
+                      "indices")
+    expect_errors(c.run(config(part(0, CPUS=None))),
+                  "CONFIG_PART0_CPUS: '' is not a comma-separated list of CPU indices")
+
+
+def test_cpu_beyond_board(c):
+    msg = "CONFIG_PART0_CPUS: CPU 2 does not exist (the board has CPUs 0-1 with CONFIG_NR_CPUS)"
+    # The board has fewer CPUs than the hypervisor is built for, and the
+    # other way round: the smaller counts.
+    expect_errors(c.run(config(part(0, CPUS="2"), BOARD_NR_CPUS=2, NR_CPUS=4)), msg)
+    expect_errors(c.run(config(part(0, CPUS="2"), BOARD_NR_CPUS=4, NR_CPUS=2)), msg)
+    expect_errors(c.run(config(part(0, CPUS="1,4"))),
+                  "CONFIG_PART0_CPUS: CPU 4 does not exist (the board has CPUs 0-3 with "
+                  "CONFIG_NR_CPUS)")
+    # Neither given: one CPU.
+    expect_errors(c.run(config(part(0, CPUS="1"), BOARD_NR_CPUS=None, NR_CPUS=None)),
+                  "CONFIG_PART0_CPUS: CPU 1 does not exist (the board has CPUs 0-0 with "
+                  "CONFIG_NR_CPUS)")
+    expect_ok(c.run(config(part(0, CPUS="3"))))
+
+
+def test_cpu_listed_twice(c):
+    expect_errors(c.run(config(part(0, CPUS="1,2,1"))),
+                  "CONFIG_PART0_CPUS: CPU 1 is listed twice")
+
+
+def test_guests_do_not_share_cpus(c):
+    r = c.run(config(part(0, CPUS="1"), part(1, CPUS="2,1")))
+    expect_errors(r, "CONFIG_PART1_CPUS: CPU 1 is already given to guest partition 0 "
+                     "(CONFIG_PART0_CPUS); guests do not share CPUs")
+
+
+def test_guest_and_driver_may_share_cpus(c):
+    # Driver after the guest, and before it.
+    r = c.run(config(part(0, CPUS="1"), part(1, CPUS="1", **DRIVER)))
+    expect_ok(r)
+    check('role = "driver";' in partition_block(r.read("plan.dts"), 1), "not a driver")
+    expect_ok(c.run(config(part(0, CPUS="1,2", **DRIVER), part(1, CPUS="2"))))
+    # Two drivers on one CPU too.
+    expect_ok(c.run(config(part(0, CPUS="1", **DRIVER), part(1, CPUS="1", **DRIVER))))
+
+
+# --- Memory -----------------------------------------------------------------------------
+
+
+def test_memory_not_2m_multiple(c):
+    expect_errors(c.run(config(part(0, MEM_MB=3))),
+                  "CONFIG_PART0_MEM_MB: 3 MiB is not a multiple of 2 MiB")
+
+
+def test_memory_base_unaligned(c):
+    # An external image, so that the base is free to be anything.
+    raw = c.file("images/guest.bin", b"\x01" * 16)
+    expect_errors(c.run(config(part(0, MEM_BASE=Hex(0x40100000), IMAGE=raw))),
+                  "CONFIG_PART0_MEM_BASE: 0x40100000 is not 2 MiB aligned")
+
+
+def test_memory_beyond_512g(c):
+    raw = c.file("images/guest.bin", b"\x01" * 16)
+    msg = "CONFIG_PART0_MEM_BASE: RAM must lie below 512 GiB (39-bit guest addresses)"
+    # Crossing 512 GiB, and starting there.
+    expect_errors(c.run(config(part(0, MEM_BASE=Hex(0x7fffe00000), MEM_MB=4, IMAGE=raw))), msg)
+    expect_errors(c.run(config(part(0, MEM_BASE=Hex(1 << 39), MEM_MB=2, IMAGE=raw))), msg)
+    # Ending exactly there is fine.
+    expect_ok(c.run(config(part(0, MEM_BASE=Hex(0x7fffc00000), MEM_MB=4, IMAGE=raw))))
+
+
+def test_total_memory_over_board(c):
+    # 512 + 498 = 1010 MiB, and 16 MiB for the hypervisor: 1026 > 1024.
+    r = c.run(config(part(0, MEM_MB=512), part(1, MEM_MB=498)))
+    expect_errors(r, "CONFIG_BOARD_RAM_MB: the partitions need 1010 MiB, and with 16 MiB kept "
+                     "for the hypervisor that is more than the board's 1024 MiB")
+    # 1008 + 16 = 1024 exactly fits.
+    expect_ok(c.run(config(part(0, MEM_MB=512), part(1, MEM_MB=496))))
+    # No board size given: not checked.
+    expect_ok(c.run(config(part(0, MEM_MB=4096), BOARD_RAM_MB=None)))
+
+
+# --- Images ------------------------------------------------------------------------------
+
+
+def test_unknown_builtin_domain(c):
+    r = c.run(config(part(0, IMAGE="nosuch")))
+    expect_errors(r, "CONFIG_PART0_IMAGE: no domain 'nosuch' in domains/ "
+                     f"(known: {', '.join(known_domains())})")
+
+
+def test_builtin_domain_with_other_base(c):
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000))))
+    expect_errors(r, "CONFIG_PART0_IMAGE: built-in domain 'hello' is linked at 0x40000000: "
+                     "set the memory base to that")
+
+
+def test_missing_external_image(c):
+    path = os.path.join(c.tmp, "images", "nope.bin")
+    expect_errors(c.run(config(part(0, IMAGE=path))),
+                  f"CONFIG_PART0_IMAGE: image file '{path}' does not exist")
+
+
+def test_external_raw_image_accepted(c):
+    # Raw (not ELF): loaded at the RAM base, wherever that is.
+    raw = c.file("images/rtos.img", b"\x7fNOTELF" * 10)
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000), IMAGE=raw)))
+    expect_ok(r)
+    check('image = "part0-rtos.img";' in partition_block(r.read("plan.dts"), 0), "image name")
+    s = r.read("payload.S")
+    check(f'.incbin "{raw}"' in s and '.asciz "part0-rtos.img"' in s, "payload.S lacks the image")
+
+
+def test_external_elf_image(c):
+    if not (shutil.which("aarch64-linux-gnu-readelf") and
+            shutil.which("aarch64-linux-gnu-objcopy")):
+        raise Skip("no aarch64-linux-gnu-readelf/objcopy")
+    path = c.file("images/guest.elf", elf(0x80000000))
+    # Entered at its RAM base: flattened into the output directory.
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000), IMAGE=path)))
+    expect_ok(r)
+    flat = os.path.join(r.out, "guest.elf.bin")
+    with open(flat, "rb") as f:
+        check(f.read() == b"\x1f\x20\x03\xd5" * 4, "the flattened image is not the code")
+    check('image = "part0-guest.elf";' in partition_block(r.read("plan.dts"), 0),
+          "image name")
+    check(f'.incbin "{flat}"' in r.read("payload.S"), "payload.S lacks the flat image")
+    # Entered anywhere else: refused.
+    expect_errors(c.run(config(part(0, MEM_BASE=Hex(0x40000000), IMAGE=path))),
+                  f"CONFIG_PART0_IMAGE: ELF image '{path}' must be entered at the "
+                  "partition's RAM base 0x40000000")
+
+
+def test_image_bigger_than_partition(c):
+    limit = SZ_2M - DTB_RESERVE
+    big = c.file("images/big.bin", b"\x02" * (limit + 1))
+    expect_errors(c.run(config(part(0, MEM_MB=2, MEM_BASE=Hex(0x80000000), IMAGE=big))),
+                  f"CONFIG_PART0_IMAGE: image is {limit + 1} bytes, more than the partition's "
+                  "2 MiB less 64 KiB for its device tree")
+    fits = c.file("images/fits.bin", b"\x02" * limit)
+    expect_ok(c.run(config(part(0, MEM_MB=2, MEM_BASE=Hex(0x80000000), IMAGE=fits))))
+    # A built domain too big for its partition: the same check.
+    c.file("domains-build/hello/hello.bin", b"\x03" * (limit + 4))
+    expect_errors(c.run(config(part(0, MEM_MB=2))),
+                  f"CONFIG_PART0_IMAGE: image is {limit + 4} bytes, more than the partition's "
+                  "2 MiB less 64 KiB for its device tree")
+
+
+def test_no_image(c):
+    expect_errors(c.run(config(part(0, IMAGE=""))), "CONFIG_PART0_IMAGE: no image given")
+    expect_errors(c.run(config(part(0, IMAGE=None))), "CONFIG_PART0_IMAGE: no image given")
+
+
+def test_devices_not_implemented(c):
+    expect_errors(c.run(config(part(0, DEVICES="/pl011@9040000"))),
+                  "CONFIG_PART0_DEVICES: device passthrough is not implemented yet; "
+                  "leave it empty")
+    # Blank is empty.
+    expect_ok(c.run(config(part(0, DEVICES="  "))))
+
+
+# --- Regressions: image names in the payload ------------------------------------------------
+
+
+def packed(r, path):
+    return f'.incbin "{path}"' in r.read("payload.S")
+
+
+def test_external_image_named_like_builtin_domain(c):
+    """An external image called hello.bin was once dropped in favour of the
+    built-in hello domain (images were keyed by file name): it must be packed."""
+    ext = c.file("images/hello.bin", b"EXTERNAL")
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000), IMAGE=ext)))
+    if r.rc == 0:
+        check(packed(r, ext), "exit 0, but payload.S packs the built-in hello domain instead "
+                              f"of {ext}")
+    else:
+        check(r.rc == 1 and "CONFIG_PART0_IMAGE" in r.stderr, f"exit {r.rc}:\n{r.stderr}")
+
+
+def test_two_external_images_same_file_name(c):
+    """a/guest.bin and b/guest.bin once shared one key, and only one was
+    packed: both must be."""
+    a = c.file("a/guest.bin", b"AAAA")
+    b = c.file("b/guest.bin", b"BBBB")
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000), IMAGE=a),
+                     part(1, MEM_BASE=Hex(0x80000000), IMAGE=b)))
+    if r.rc == 0:
+        check(packed(r, a) and packed(r, b), f"exit 0, but payload.S packs only one of {a} "
+                                             f"and {b}")
+    else:
+        check(r.rc == 1 and "CONFIG_PART1_IMAGE" in r.stderr, f"exit {r.rc}:\n{r.stderr}")
+
+
+def test_long_external_image_name_fits_the_plan(c):
+    """The plan's image name is at most 31 characters (core/plan.c refuses
+    longer ones at boot): an external file with a long name gets a short,
+    unique key, and is packed."""
+    name = "an-rtos-image-with-a-long-file-name"  # 35 characters
+    raw = c.file(f"images/{name}.bin", b"\x01" * 16)
+    r = c.run(config(part(0, MEM_BASE=Hex(0x80000000), IMAGE=raw)))
+    expect_ok(r)
+    key = [l for l in partition_block(r.read("plan.dts"), 0) if l.startswith("image = ")][0]
+    check(len(key) - len('image = "";') <= 31, f"{key} is longer than 31 characters")
+    check(packed(r, raw), f"payload.S does not pack {raw}")
+
+
+# --- Runner ---------------------------------------------------------------------------------
+
+
+def main():
+    verbose = "-v" in sys.argv[1:]
+    cases = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
+    passed = failed = skipped = 0
+    for name, fn in cases:
+        tmp = tempfile.mkdtemp(prefix="test_mkplan-")
+        try:
+            fn(Case(tmp))
+        except Skip as e:
+            skipped += 1
+            print(f"  SKIP  {name}: {e}")
+        except Exception as e:  # an AssertionError, or mkplan.py crashing the case
+            failed += 1
+            print(f"  FAIL  {name}")
+            detail = traceback.format_exc() if verbose or not isinstance(e, AssertionError) \
+                else str(e)
+            for line in detail.rstrip().splitlines():
+                print(f"        {line}")
+        else:
+            passed += 1
+            print(f"  PASS  {name}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if skipped:
+        print(f"{skipped} skipped")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

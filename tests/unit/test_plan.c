@@ -1,0 +1,437 @@
+/*
+ * Unit tests for core/plan.c: plan_parse() against the plan fixtures in
+ * tests/unit/fixtures/plan-*.dts (compiled by unit.mk into UT_DATA_DIR).
+ * plan-base.dtsi is a valid plan; each plan-err-* fixture changes one thing
+ * in it, and its test checks the exact message plan_parse writes, since
+ * that message is all a user sees when the hypervisor refuses a plan.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <libfdt.h>
+
+#include <bulkhead/plan.h>
+
+#ifndef UT_DATA_DIR
+#error "UT_DATA_DIR (where unit.mk puts the .dtb files) must be defined"
+#endif
+
+/* The machine the base plan is written for: CPUs 0-3. */
+#define NR_CPUS 4
+
+/* Big enough for any message plan_parse writes. */
+static char err[256];
+static struct plan plan;
+
+/* Read a whole file from UT_DATA_DIR; the caller frees it. */
+static void *load_dtb(const char *name)
+{
+	char path[512];
+	FILE *f;
+	long size;
+	void *blob;
+
+	snprintf(path, sizeof(path), "%s/%s", UT_DATA_DIR, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (built by `make unit-tests`)", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	blob = malloc((size_t)size);
+	assert_non_null(blob);
+	assert_int_equal(fread(blob, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	return blob;
+}
+
+/* Parse a blob into plan; err is pre-filled so that a success can be checked
+ * to leave it alone, and plan with junk so that every field is seen to be
+ * written. */
+static int parse_blob(const void *blob, unsigned int nr_cpus)
+{
+	memset(&plan, 0x5a, sizeof(plan));
+	strcpy(err, "untouched");
+	return plan_parse(blob, nr_cpus, &plan, err, sizeof(err));
+}
+
+static int parse(const char *name, unsigned int nr_cpus)
+{
+	void *blob = load_dtb(name);
+	int rc = parse_blob(blob, nr_cpus);
+
+	free(blob);
+	return rc;
+}
+
+static void parse_ok(const char *name, unsigned int nr_cpus)
+{
+	if (parse(name, nr_cpus))
+		fail_msg("%s: plan_parse failed: %s", name, err);
+	assert_string_equal(err, "untouched");
+}
+
+static void expect_error(const char *name, unsigned int nr_cpus, const char *message)
+{
+	assert_int_equal(parse(name, nr_cpus), -1);
+	assert_string_equal(err, message);
+}
+
+static void expect_cpus(const struct plan_partition *p, const unsigned int *cpus, unsigned int n)
+{
+	assert_int_equal(p->nr_cpus, n);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(p->cpus[i], cpus[i]);
+}
+
+/* --- Valid plans ------------------------------------------------------------------- */
+
+static void base_plan_every_field(void **state)
+{
+	static const unsigned int cpus0[] = { 1 }, cpus1[] = { 0 }, cpus5[] = { 3, 2 };
+	const struct plan_partition *p;
+
+	(void)state;
+	parse_ok("fixtures/plan-base.dtb", NR_CPUS);
+	assert_int_equal(plan.nr, 3);
+
+	p = &plan.parts[0];
+	assert_int_equal(p->id, 0);
+	assert_string_equal(p->name, "hello0");
+	assert_int_equal(p->role, PLAN_ROLE_GUEST);
+	expect_cpus(p, cpus0, 1);
+	assert_int_equal(p->mem_base, 0x40000000);
+	assert_int_equal(p->mem_size, 0x1000000);
+	assert_string_equal(p->image, "hello");
+	assert_int_equal(p->policy, PLAN_POLICY_STOP);
+	assert_int_equal(p->restart_limit, 0);
+	assert_int_equal(p->backoff_ms, 0);
+	assert_int_equal(p->priority, 100);
+
+	p = &plan.parts[1];
+	assert_int_equal(p->id, 1);
+	assert_string_equal(p->name, "net-drv_1");
+	assert_int_equal(p->role, PLAN_ROLE_DRIVER);
+	expect_cpus(p, cpus1, 1);
+	assert_int_equal(p->mem_base, 0x80000000);
+	assert_int_equal(p->mem_size, 0x400000);
+	assert_string_equal(p->image, "netdrv");
+	assert_int_equal(p->policy, PLAN_POLICY_RESTART_ON_FAULT);
+	assert_int_equal(p->restart_limit, 3);
+	assert_int_equal(p->backoff_ms, 250);
+	assert_int_equal(p->priority, 0);
+
+	/* In tree order, whatever the ids: the third node has id 5. Its RAM
+	 * needs both 32-bit halves of each 64-bit property, and its CPUs keep
+	 * the order they are listed in. */
+	p = &plan.parts[2];
+	assert_int_equal(p->id, 5);
+	assert_string_equal(p->name, "Big5");
+	assert_int_equal(p->role, PLAN_ROLE_GUEST);
+	expect_cpus(p, cpus5, 2);
+	assert_int_equal(p->mem_base, 0x412200000UL);
+	assert_int_equal(p->mem_size, 0x100400000UL);
+	assert_string_equal(p->image, "hostile");
+	assert_int_equal(p->policy, PLAN_POLICY_RESTART_ALWAYS);
+	assert_int_equal(p->restart_limit, 1000);
+	assert_int_equal(p->backoff_ms, 60000);
+	assert_int_equal(p->priority, 255);
+}
+
+static void eight_partitions_accepted(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/plan-eight.dtb", NR_CPUS);
+	assert_int_equal(plan.nr, PLAN_MAX_PARTITIONS);
+	/* Tree order: the three base nodes, then those the .dts adds. */
+	assert_string_equal(plan.parts[3].name, "drv2");
+	assert_int_equal(plan.parts[7].id, 7);
+	assert_string_equal(plan.parts[7].name, "drv7");
+	assert_int_equal(plan.parts[7].priority, 7);
+}
+
+static void limits_reached_not_crossed(void **state)
+{
+	static const unsigned int cpus[] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+	const struct plan_partition *p = &plan.parts[1];
+
+	(void)state;
+	parse_ok("fixtures/plan-limits.dtb", 8);
+	assert_string_equal(p->name, "abcdefghijklmnopqrstuvwxyz-_789");
+	assert_int_equal(strlen(p->name), PLAN_NAME_LEN - 1);
+	assert_string_equal(p->image, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234");
+	assert_int_equal(strlen(p->image), PLAN_NAME_LEN - 1);
+	expect_cpus(p, cpus, PLAN_MAX_CPUS);
+	assert_int_equal(p->mem_base + p->mem_size, PLAN_IPA_LIMIT);
+}
+
+static void driver_may_share_a_guest_cpu(void **state)
+{
+	static const unsigned int cpus[] = { 1, 3 };
+
+	(void)state;
+	/* CPU 1 is guest hello0's and CPU 3 guest Big5's: a driver domain
+	 * shares them (it runs by priority), so this is no error. */
+	parse_ok("fixtures/plan-driver-shares-cpu.dtb", NR_CPUS);
+	assert_int_equal(plan.parts[1].role, PLAN_ROLE_DRIVER);
+	expect_cpus(&plan.parts[1], cpus, 2);
+}
+
+static void policy_names(void **state)
+{
+	(void)state;
+	assert_string_equal(plan_policy_name(PLAN_POLICY_STOP), "stop");
+	assert_string_equal(plan_policy_name(PLAN_POLICY_RESTART_ON_FAULT), "restart-on-fault");
+	assert_string_equal(plan_policy_name(PLAN_POLICY_RESTART_ALWAYS), "restart-always");
+	/* Anything else reads as the safe default. */
+	assert_string_equal(plan_policy_name((enum plan_policy)7), "stop");
+}
+
+/* --- The blob and its root ----------------------------------------------------------- */
+
+static void not_a_dtb(void **state)
+{
+	unsigned char junk[256];
+	uint32_t x = 4242;
+
+	(void)state;
+	/* Deterministic pseudo-random bytes (a linear congruential
+	 * generator), not starting with the FDT magic d00dfeed. */
+	for (size_t i = 0; i < sizeof(junk); i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	assert_false(junk[0] == 0xd0 && junk[1] == 0x0d);
+
+	assert_int_equal(parse_blob(junk, NR_CPUS), -1);
+	assert_string_equal(err, "not a device tree blob: FDT_ERR_BADMAGIC");
+	/* The output is cleared even on failure. */
+	assert_int_equal(plan.nr, 0);
+}
+
+static void board_tree_is_not_a_plan(void **state)
+{
+	(void)state;
+	/* A well-formed device tree, but a board's (test_board_dt's
+	 * fixture), as if the wrong file were given as the plan. */
+	expect_error("fixtures/minimal.dtb", NR_CPUS, "/: compatible is not \"bulkhead,plan\"");
+}
+
+#define ERROR_TEST(fn, fixture, message)                                                           \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		expect_error("fixtures/plan-err-" fixture ".dtb", NR_CPUS, message);               \
+	}
+
+ERROR_TEST(error_wrong_compatible, "not-compatible", "/: compatible is not \"bulkhead,plan\"")
+ERROR_TEST(error_no_compatible, "no-compatible", "/: compatible is not \"bulkhead,plan\"")
+ERROR_TEST(error_wrong_version, "version-2", "/: bulkhead,plan-version must be 1")
+ERROR_TEST(error_no_version, "no-version", "/: bulkhead,plan-version must be 1")
+ERROR_TEST(error_version_not_32bit, "version-64", "/: bulkhead,plan-version must be 1")
+ERROR_TEST(error_no_partitions_node, "no-partitions", "no /partitions node")
+ERROR_TEST(error_nine_partitions, "nine", "/partitions: more than 8 partitions")
+
+/* --- One partition property each, on partition@1 ------------------------------------ */
+
+/* Until partition-name is read, the partition is called "?". */
+#define REG_MSG "partition@1 (\"?\"): reg: missing, or not a partition id below 8"
+ERROR_TEST(error_reg_missing, "reg-missing", REG_MSG)
+ERROR_TEST(error_reg_id_8, "reg-8", REG_MSG)
+ERROR_TEST(error_reg_not_32bit, "reg-64", REG_MSG)
+
+#define NAME_MSG                                                                                   \
+	"partition@1 (\"?\"): partition-name: missing, longer than 31, or not letters, "           \
+	"digits, '-' and '_'"
+ERROR_TEST(error_name_missing, "name-missing", NAME_MSG)
+ERROR_TEST(error_name_empty, "name-empty", NAME_MSG)
+ERROR_TEST(error_name_too_long, "name-long", NAME_MSG)
+ERROR_TEST(error_name_bad_character, "name-chars", NAME_MSG)
+/* "net\0drv\0": an embedded NUL, so not one string. */
+ERROR_TEST(error_name_string_list, "name-two-strings", NAME_MSG)
+
+#define P1 "partition@1 (\"net-drv_1\"): "
+#define ROLE_MSG P1 "role: must be \"guest\" or \"driver\""
+ERROR_TEST(error_role_unknown, "role-bad", ROLE_MSG)
+ERROR_TEST(error_role_missing, "role-missing", ROLE_MSG)
+
+#define CPUS_MSG P1 "cpus: must list 1 to 8 CPU indices"
+ERROR_TEST(error_cpus_missing, "cpus-missing", CPUS_MSG)
+ERROR_TEST(error_cpus_empty, "cpus-empty", CPUS_MSG)
+ERROR_TEST(error_cpus_nine, "cpus-nine", CPUS_MSG)
+ERROR_TEST(error_cpu_not_online, "cpus-offline", P1 "cpus: CPU 4 is not online (CPUs 0-3 are)")
+ERROR_TEST(error_cpu_listed_twice, "cpus-twice", P1 "cpus: CPU 2 is listed twice")
+
+#define MEM64_MSG P1 "memory-base/memory-size: missing or not 64-bit"
+ERROR_TEST(error_memory_base_missing, "base-missing", MEM64_MSG)
+ERROR_TEST(error_memory_size_missing, "size-missing", MEM64_MSG)
+ERROR_TEST(error_memory_base_32bit, "base-32", MEM64_MSG)
+ERROR_TEST(error_memory_size_32bit, "size-32", MEM64_MSG)
+
+ERROR_TEST(error_memory_size_zero, "size-zero",
+	   P1 "memory: base 0x80000000 and size 0x0 must be non-zero multiples of 2 MiB")
+ERROR_TEST(error_memory_size_not_2m_multiple, "size-1m",
+	   P1 "memory: base 0x80000000 and size 0x100000 must be non-zero multiples of 2 MiB")
+ERROR_TEST(error_memory_base_unaligned, "base-unaligned",
+	   P1 "memory: base 0x80100000 and size 0x400000 must be non-zero multiples of 2 MiB")
+
+#define IPA_MSG P1 "memory: must lie below 512 GiB of guest-physical space"
+ERROR_TEST(error_memory_base_beyond_512g, "base-beyond", IPA_MSG)
+ERROR_TEST(error_memory_end_beyond_512g, "size-beyond", IPA_MSG)
+/* base + size wraps to 0x200000: a naive "base + size > limit" would pass. */
+ERROR_TEST(error_memory_wraps_around, "memory-wraps", IPA_MSG)
+
+#define IMAGE_MSG P1 "image: missing or longer than 31"
+ERROR_TEST(error_image_missing, "image-missing", IMAGE_MSG)
+ERROR_TEST(error_image_too_long, "image-long", IMAGE_MSG)
+
+#define POLICY_MSG P1 "fault-policy: must be \"stop\", \"restart-on-fault\" or \"restart-always\""
+ERROR_TEST(error_policy_unknown, "policy-bad", POLICY_MSG)
+ERROR_TEST(error_policy_missing, "policy-missing", POLICY_MSG)
+
+#define RESTART_MSG P1 "restart-limit/restart-backoff-ms/priority: missing or not 32-bit"
+ERROR_TEST(error_restart_limit_missing, "limit-missing", RESTART_MSG)
+ERROR_TEST(error_backoff_missing, "backoff-missing", RESTART_MSG)
+ERROR_TEST(error_priority_missing, "priority-missing", RESTART_MSG)
+
+#define RANGE_MSG P1 "restart-backoff-ms/priority: out of range (60000 ms, 255)"
+ERROR_TEST(error_backoff_over_60000, "backoff-range", RANGE_MSG)
+ERROR_TEST(error_priority_over_255, "priority-range", RANGE_MSG)
+
+/* --- Between partitions ---------------------------------------------------------------- */
+
+/* The node is partition@5, but the message names partitions by their id
+ * ("reg"), which here is the duplicated 1. */
+ERROR_TEST(error_duplicate_id, "duplicate-id", "partition@1 (\"Big5\"): reg: id 1 is used twice")
+ERROR_TEST(error_duplicate_name, "duplicate-name",
+	   "partition@5 (\"hello0\"): partition-name: also the name of partition@0")
+ERROR_TEST(error_guests_share_cpu, "guests-share-cpu",
+	   "partition@5 (\"Big5\"): cpus: CPU 1 is already given to guest partition@0 "
+	   "(\"hello0\")")
+
+static void fewer_cpus_online(void **state)
+{
+	(void)state;
+	/* The base plan on a 3-CPU machine: Big5's CPU 3 is missing. */
+	expect_error("fixtures/plan-base.dtb", 3,
+		     "partition@5 (\"Big5\"): cpus: CPU 3 is not online (CPUs 0-2 are)");
+}
+
+static void error_message_truncated(void **state)
+{
+	const char *full = P1 "cpus: CPU 4 is not online (CPUs 0-3 are)";
+	void *blob = load_dtb("fixtures/plan-err-cpus-offline.dtb");
+
+	(void)state;
+	/* The message is written in two steps (the partition, then the
+	 * problem); heap buffers of exactly errlen bytes let ASan catch either
+	 * step writing past the end. */
+	for (size_t len = 1; len <= strlen(full) + 1; len++) {
+		char *small = malloc(len);
+
+		assert_non_null(small);
+		assert_int_equal(plan_parse(blob, NR_CPUS, &plan, small, len), -1);
+		assert_int_equal(strlen(small), len - 1);
+		assert_memory_equal(small, full, len - 1);
+		free(small);
+	}
+	free(blob);
+}
+
+/*
+ * Regression: libfdt's subnode iterators report a damaged structure block
+ * as "no more nodes", so a plan corrupted after some partition was once
+ * accepted with only the partitions before the damage. plan_parse() now
+ * checks the whole blob first. Here partition@5's FDT_BEGIN_NODE tag is
+ * overwritten with a value that is no tag.
+ */
+static void corrupt_partitions_structure_refused(void **state)
+{
+	void *blob = load_dtb("fixtures/plan-base.dtb");
+	int node = fdt_path_offset(blob, "/partitions/partition@5");
+	fdt32_t *tag;
+	int rc;
+
+	(void)state;
+	assert_true(node >= 0);
+	tag = fdt_offset_ptr_w(blob, node, sizeof(*tag));
+	assert_non_null(tag);
+	assert_int_equal(fdt32_to_cpu(*tag), FDT_BEGIN_NODE);
+	*tag = cpu_to_fdt32(0xa);
+
+	rc = parse_blob(blob, NR_CPUS);
+	free(blob);
+	if (rc == 0)
+		fail_msg("corrupt plan accepted with %u of its 3 partitions", plan.nr);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "FDT_ERR_BADSTRUCTURE"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(base_plan_every_field),
+		cmocka_unit_test(eight_partitions_accepted),
+		cmocka_unit_test(limits_reached_not_crossed),
+		cmocka_unit_test(driver_may_share_a_guest_cpu),
+		cmocka_unit_test(policy_names),
+		cmocka_unit_test(not_a_dtb),
+		cmocka_unit_test(board_tree_is_not_a_plan),
+		cmocka_unit_test(error_wrong_compatible),
+		cmocka_unit_test(error_no_compatible),
+		cmocka_unit_test(error_wrong_version),
+		cmocka_unit_test(error_no_version),
+		cmocka_unit_test(error_version_not_32bit),
+		cmocka_unit_test(error_no_partitions_node),
+		cmocka_unit_test(error_nine_partitions),
+		cmocka_unit_test(error_reg_missing),
+		cmocka_unit_test(error_reg_id_8),
+		cmocka_unit_test(error_reg_not_32bit),
+		cmocka_unit_test(error_name_missing),
+		cmocka_unit_test(error_name_empty),
+		cmocka_unit_test(error_name_too_long),
+		cmocka_unit_test(error_name_bad_character),
+		cmocka_unit_test(error_name_string_list),
+		cmocka_unit_test(error_role_unknown),
+		cmocka_unit_test(error_role_missing),
+		cmocka_unit_test(error_cpus_missing),
+		cmocka_unit_test(error_cpus_empty),
+		cmocka_unit_test(error_cpus_nine),
+		cmocka_unit_test(error_cpu_not_online),
+		cmocka_unit_test(error_cpu_listed_twice),
+		cmocka_unit_test(error_memory_base_missing),
+		cmocka_unit_test(error_memory_size_missing),
+		cmocka_unit_test(error_memory_base_32bit),
+		cmocka_unit_test(error_memory_size_32bit),
+		cmocka_unit_test(error_memory_size_zero),
+		cmocka_unit_test(error_memory_size_not_2m_multiple),
+		cmocka_unit_test(error_memory_base_unaligned),
+		cmocka_unit_test(error_memory_base_beyond_512g),
+		cmocka_unit_test(error_memory_end_beyond_512g),
+		cmocka_unit_test(error_memory_wraps_around),
+		cmocka_unit_test(error_image_missing),
+		cmocka_unit_test(error_image_too_long),
+		cmocka_unit_test(error_policy_unknown),
+		cmocka_unit_test(error_policy_missing),
+		cmocka_unit_test(error_restart_limit_missing),
+		cmocka_unit_test(error_backoff_missing),
+		cmocka_unit_test(error_priority_missing),
+		cmocka_unit_test(error_backoff_over_60000),
+		cmocka_unit_test(error_priority_over_255),
+		cmocka_unit_test(error_duplicate_id),
+		cmocka_unit_test(error_duplicate_name),
+		cmocka_unit_test(error_guests_share_cpu),
+		cmocka_unit_test(fewer_cpus_online),
+		cmocka_unit_test(error_message_truncated),
+		cmocka_unit_test(corrupt_partitions_structure_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
