@@ -8,6 +8,7 @@
 #include <arch/sysreg.h>
 #include <string.h>
 #include <bulkhead/format.h>
+#include <bulkhead/hypercall.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
@@ -70,7 +71,7 @@ void guest_sync(struct exception_frame *f)
 			sched_wfi(v);
 		return;
 	case EC_HVC64:
-		if (!vpsci_handle(v, f->x))
+		if ((f->x[0] & 0xffff0000u) == BH_HC(0) || !vpsci_handle(v, f->x))
 			hypercall_dispatch(v, f->x);
 		return;
 	case EC_SMC64:

@@ -51,8 +51,14 @@ void exception_dump(const struct exception_frame *f, unsigned int kind)
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind)
 {
-	if (kind >= EXC_SYNC_A64)
-		this_cpu()->trap_frame = f; /* a guest's registers, for a switch */
+	/* Guest traps first: hypercalls are the hot path. */
+	if (__builtin_expect(kind == EXC_SYNC_A64, 1)) {
+		this_cpu()->trap_frame = f; /* the guest's registers, for a switch */
+		guest_sync(f);
+		return;
+	}
+	if (kind > EXC_SYNC_A64)
+		this_cpu()->trap_frame = f;
 	switch (kind) {
 	case EXC_IRQ_SPX:
 		irq_handle();
@@ -60,9 +66,6 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 	case EXC_IRQ_A64:
 		irq_handle();
 		vcpu_after_interrupt();
-		return;
-	case EXC_SYNC_A64:
-		guest_sync(f);
 		return;
 	case EXC_SERROR_A64:
 		guest_serror(f);

@@ -5,6 +5,7 @@
  * counter ticks; the script turns them into instructions per operation.
  */
 #include <stdio.h>
+#include <string.h>
 #include "bulkhead.h"
 
 #define ROUNDS 10000
@@ -41,9 +42,34 @@ static uint64_t time_loop(int kind)
 	return bh_counter() - start;
 }
 
+/* Two of these on one CPU ("switch-a", "switch-b"): yield back and forth;
+ * each yield is a switch to the other vCPU and back is another. */
+static __attribute__((noreturn)) void switch_bench(void)
+{
+	uint64_t start;
+
+	/* Let both start before timing. */
+	for (unsigned int i = 0; i < 100; i++)
+		bh_hvc(BH_HC_YIELD, 0, 0, 0);
+	start = bh_counter();
+	for (unsigned int i = 0; i < ROUNDS; i++)
+		bh_hvc(BH_HC_YIELD, 0, 0, 0);
+	printf("bench: switch-pair %lu\n", (unsigned long)(bh_counter() - start));
+	printf("bench: done\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
 int main(void)
 {
 	uint64_t entry = bh_entry_counter();
+
+	if (!strcmp(bh_partition_name(), "switch-a"))
+		switch_bench();
+	if (!strcmp(bh_partition_name(), "switch-b")) {
+		for (;;)
+			bh_hvc(BH_HC_YIELD, 0, 0, 0);
+	}
 	uint64_t empty = time_loop(0);
 
 	printf("bench: first-instruction %lu\n", (unsigned long)entry);
