@@ -202,13 +202,16 @@ void partitions_init(const char *cmdline)
 			 p->image_size >> 10, plan_policy_name(pp->policy));
 		nr_partitions++;
 	}
+	/* Every vCPU joins its CPU's run queue before any starts: a vCPU enters
+	 * with WFI trapped only if its CPU is shared, and that must be known. */
+	for (unsigned int i = 0; i < nr_partitions; i++)
+		for (unsigned int j = 0; j < partitions[i].plan->nr_cpus; j++)
+			sched_add(&partitions[i].vcpus[j]);
 	/* Start every partition's first vCPU; the others wait for CPU_ON. */
 	for (unsigned int i = 0; i < nr_partitions; i++) {
 		struct partition *p = &partitions[i];
 
 		p->state = PART_RUNNING;
-		for (unsigned int j = 0; j < p->plan->nr_cpus; j++)
-			sched_add(&p->vcpus[j]);
 		vcpu_prepare(&p->vcpus[0]);
 		__atomic_store_n(&p->vcpus[0].state, VCPU_READY, __ATOMIC_RELEASE);
 		irq_wake_cpu(p->vcpus[0].cpu);

@@ -9,6 +9,8 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   machine:  virt,...                  replaces the board's machine options
   append:   words                     /chosen/bootargs (direct boot only)
   smp, mem: QEMU -smp / -m              instead of the board's defaults
+  image:    path                      another hypervisor image, relative to the build
+                                      directory (e.g. one of the other defconfigs')
   timeout:  seconds                   for the whole test (default 30)
   expect:   text                      must appear, in this order
   also:     text                      must appear, anywhere (e.g. per-CPU lines)
@@ -80,10 +82,12 @@ def run_unit(build, result):
 
 
 def run_build_tests(build, result):
-    """Other boards' builds must not rot: configure and build each one in its
-    own directory under the build directory (image only, no newlib)."""
-    for board in ("rpi4",):
-        out = os.path.join(build, "boards", board)
+    """The other defconfigs (boards, example plans) must not rot: configure
+    and build each one in its own directory under the build directory."""
+    configs = sorted(f[:-len("_defconfig")] for f in os.listdir(os.path.join(TOP, "configs"))
+                     if f.endswith("_defconfig") and f != "qemu_virt_defconfig")
+    for board in configs:
+        out = os.path.join(build, "configs", board)
         # Share the main build's newlib rather than build it again.
         newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
         steps = [["make", "-s", "O=" + out, board + "_defconfig"],
@@ -99,7 +103,7 @@ def run_build_tests(build, result):
         print(f"  {'PASS' if ok else 'FAIL'}  build/{board}_defconfig")
         if not ok:
             print("\n".join("        | " + l for l in log.splitlines()[-TAIL_LINES:]))
-        result.record(f"build/{board}", ok, log[-2000:])
+        result.record(f"build/{board}_defconfig", ok, log[-2000:])
 
 
 def run_tool_tests(result):
@@ -145,7 +149,7 @@ def parse_test(path):
                 spec["measure"].append((name.strip(), text.strip()))
             elif key == "timeout":
                 spec["timeout"] = float(value)
-            elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan"):
+            elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan", "image"):
                 spec[key] = value
             else:
                 raise ValueError(f"{path}: unknown key '{key}'")
@@ -171,7 +175,7 @@ def run_qemu_test(build, path, result, timings):
                os.path.join(build, "bulkhead-disk.img")]
     else:
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), "direct",
-               os.path.join(build, "bulkhead.bin")]
+               os.path.join(build, spec.get("image", "bulkhead.bin"))]
 
     log_dir = os.path.join(build, "tests", "qemu")
     os.makedirs(log_dir, exist_ok=True)
@@ -266,7 +270,7 @@ def main():
         print("Build tools:")
         run_tool_tests(result)
     if not args.unit_only and not args.qemu_only:
-        print("Board builds:")
+        print("Other configurations:")
         run_build_tests(build, result)
     if not args.unit_only:
         print("QEMU integration tests:")
