@@ -8,6 +8,7 @@
 #include <bulkhead/irqs.h>
 #include <bulkhead/log.h>
 #include <bulkhead/panic.h>
+#include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/tick.h>
 #include <drivers/irqchip.h>
@@ -40,6 +41,8 @@ void irq_init_cpu(void)
 		panic("%s: CPU interface initialisation failed (%d)", irqchip->name, rc);
 	irqchip->enable_private(this_cpu_id(), board.timer.hyp_intid, PRIO_TICK);
 	irqchip->enable_private(this_cpu_id(), SGI_WAKE, PRIO_WAKE);
+	/* The guests' virtual timer: it comes here and is passed on. */
+	irqchip->enable_private(this_cpu_id(), board.timer.virt_intid, PRIO_WAKE);
 }
 
 void irq_wake_cpu(unsigned int cpu)
@@ -65,6 +68,8 @@ void irq_handle(void)
 			tick_handle();
 		else if (intid == SGI_WAKE)
 			; /* waking up was the point */
+		else if (intid == board.timer.virt_intid)
+			vcpu_vtimer_fired();
 		else
 			log_warn("unexpected interrupt %u", intid);
 		irqchip->eoi(token);

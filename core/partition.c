@@ -62,6 +62,7 @@ static int partition_load(struct partition *p)
 	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
 
 	arch_dcache_clean_invalidate(ram, size);
+	vgic_init(&p->vgic, p->plan->nr_cpus);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
@@ -385,6 +386,56 @@ void vcpu_off(struct vcpu *v)
 	if (!others)
 		partition_stop(v); /* the last one out stops the partition */
 	vcpu_park(v);
+}
+
+static void kick(struct vcpu *t)
+{
+	t->blocked = false;
+	if (t->cpu != this_cpu_id() || vcpu_current() != t)
+		irq_wake_cpu(t->cpu);
+}
+
+void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid)
+{
+	int target = vgic_inject(&p->vgic, vcpu, intid);
+
+	if (target >= 0)
+		kick(&p->vcpus[target]);
+}
+
+void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+	struct partition *p = v->part;
+	uint32_t targets = vgic_send_sgi(&p->vgic, v->index, sgi1r);
+
+	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
+		if (targets & (1u << i))
+			kick(&p->vcpus[i]);
+}
+
+void vcpu_flush_interrupts(void)
+{
+	struct vcpu *v = vcpu_current();
+	uint64_t any = 0;
+
+	if (!v)
+		return;
+	for (unsigned int i = 0; i < sizeof(v->part->vgic.cpu[0].pending) / 8; i++)
+		any |= v->part->vgic.cpu[v->index].pending[i];
+	if (any)
+		arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
+}
+
+void vcpu_vtimer_fired(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	/* The guest's timer condition stays true until it rearms: mask it so
+	 * that it does not fire again at once, and give the guest its
+	 * interrupt. */
+	arch_vtimer_mask();
+	if (v)
+		vgic_inject(&v->part->vgic, v->index, VGIC_PPI_VTIMER);
 }
 
 bool vcpu_is_on(struct vcpu *v)

@@ -5,6 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/vcpu.h>
+#include <arch/vgic_hw.h>
 #include <bulkhead/log.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
@@ -88,6 +89,10 @@ void sched_run(void)
 			pc->rr_next = i + 1;
 	pc->current = v;
 	pc->need_resched = false;
+	if (arch_vgic_available()) {
+		arch_vgic_restore(&v->arch.vgic);
+		arch_vgic_flush(&v->arch.vgic, &p->vgic, v->index);
+	}
 	arch_vcpu_enter(&v->arch, pc->nr_runq > 1);
 }
 

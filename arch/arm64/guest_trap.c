@@ -12,6 +12,7 @@
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/vgic.h>
 
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
@@ -53,6 +54,43 @@ static bool is_set_way_op(uint64_t iss)
 	return op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14);
 }
 
+/* MSR ICC_SGI1R_EL1: op0 3, op1 0, CRn 12, CRm 11, op2 5, a write. */
+static bool is_sgi1r_write(uint64_t iss)
+{
+	return ((iss >> 20) & 3) == 3 && ((iss >> 14) & 7) == 0 && ((iss >> 10) & 0xf) == 12 &&
+	       ((iss >> 1) & 0xf) == 11 && ((iss >> 17) & 7) == 5 && !(iss & 1);
+}
+
+/*
+ * A data abort on a guest-physical address that stage 2 leaves unmapped on
+ * purpose (the virtual GIC): perform the access. Needs the syndrome
+ * (ISV): an access the hardware cannot describe is a fault.
+ */
+static bool emulate_mmio(struct vcpu *v, struct exception_frame *f)
+{
+	uint64_t iss = f->esr & 0x1ffffff;
+	uint64_t ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (f->far & 0xfff);
+	unsigned int size = 1u << ((iss >> 22) & 3), rt = (unsigned int)((iss >> 16) & 0x1f);
+	bool write = iss & (1u << 6);
+	uint64_t val = (write && rt != 31) ? f->x[rt] : 0;
+
+	if (!(iss & (1u << 24)) || !arch_vgic_available())
+		return false;
+	if (size < 8)
+		val &= (1UL << (8 * size)) - 1;
+	if (!vgic_mmio(&v->part->vgic, v->index, ipa, size, write, &val))
+		return false;
+	if (!write && rt != 31) {
+		if ((iss & (1u << 21)) && size < 8 && (val >> (8 * size - 1)) & 1)
+			val |= ~0UL << (8 * size); /* sign-extending load */
+		if (!(iss & (1u << 15)))
+			val &= 0xffffffffUL; /* a W register */
+		f->x[rt] = val;
+	}
+	f->elr += 4;
+	return true;
+}
+
 void guest_sync(struct exception_frame *f)
 {
 	struct vcpu *v = vcpu_current();
@@ -84,6 +122,13 @@ void guest_sync(struct exception_frame *f)
 		}
 		return;
 	case EC_SYSREG:
+		if (is_sgi1r_write(esr & 0x1ffffff)) {
+			unsigned int rt = (unsigned int)((esr >> 5) & 0x1f);
+
+			vcpu_send_sgi(v, rt == 31 ? 0 : f->x[rt]);
+			f->elr += 4;
+			return;
+		}
 		if (is_set_way_op(esr & 0x1ffffff)) {
 			/* Set/way maintenance would act on every partition's
 			 * lines; the guest's own memory is kept coherent by
@@ -99,6 +144,9 @@ void guest_sync(struct exception_frame *f)
 		inject_undef(f);
 		return;
 	case EC_DABT_LOW:
+		if (emulate_mmio(v, f))
+			return;
+		/* fall through */
 	case EC_IABT_LOW:
 		esr_describe(esr, what, sizeof(what) - 48);
 		n = strlen(what);

@@ -55,6 +55,7 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 	if (__builtin_expect(kind == EXC_SYNC_A64, 1)) {
 		this_cpu()->trap_frame = f; /* the guest's registers, for a switch */
 		guest_sync(f);
+		vcpu_flush_interrupts();
 		return;
 	}
 	if (kind > EXC_SYNC_A64)
@@ -66,6 +67,7 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 	case EXC_IRQ_A64:
 		irq_handle();
 		vcpu_after_interrupt();
+		vcpu_flush_interrupts();
 		return;
 	case EXC_SERROR_A64:
 		guest_serror(f);

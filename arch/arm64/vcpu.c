@@ -75,6 +75,7 @@ void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned 
 	/* Affinity 0 = vCPU index; bit 31 is RES1. */
 	a->vmpidr = (1UL << 31) | vcpu_index;
 	a->fresh = true;
+	arch_vgic_reset(&a->vgic);
 }
 
 static void el1_reset(void)
@@ -165,6 +166,8 @@ void arch_vcpu_save(struct arch_vcpu *a, const struct exception_frame *f)
 	a->regs = *f;
 	el1_save(&a->el1);
 	fp_save_asm(&a->fp);
+	if (arch_vgic_available())
+		arch_vgic_save(&a->vgic);
 }
 
 void arch_vcpu_enter(struct arch_vcpu *a, bool trap_wfi)

@@ -64,7 +64,12 @@ int main(void)
 		try_write("the hypervisor's image (its physical address)", 0x40200000UL + (64UL << 20));
 		break;
 	case 2:
-		try_read("the GIC distributor", 0x08000000UL);
+		/* Its own (virtual) distributor answers, but a redistributor of
+		 * a vCPU it does not have is nobody's: on the host, another
+		 * CPU's. */
+		printf("attack: virtual GIC distributor TYPER reads 0x%x\n",
+		       (unsigned int)*(volatile uint32_t *)0x08000004UL);
+		try_read("a redistributor beyond its vCPUs", 0x080a0000UL + 4 * 0x20000UL);
 		break;
 	case 3:
 		try_write("an unassigned device (the UART)", 0x09000000UL);

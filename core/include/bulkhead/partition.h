@@ -16,6 +16,7 @@
 #include <arch/spinlock.h>
 #include <arch/vcpu.h>
 #include <bulkhead/plan.h>
+#include <bulkhead/vgic.h>
 
 #define PARTITION_S2_TABLES 4
 /* The partition's device tree sits in the last 64 KiB of its RAM. */
@@ -62,6 +63,7 @@ struct partition {
 	uint64_t restart_at; /* counter value */
 	uint64_t backoff_ticks;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
+	struct vgic vgic;
 	spinlock_t lock;	 /* state, vCPU states, nr_in_guest */
 	spinlock_t console_lock; /* the line buffer */
 	char line[PARTITION_LINE_MAX];
@@ -94,6 +96,17 @@ bool vcpu_is_on(struct vcpu *v);
 /* After an interrupt taken from a guest: leave it if its partition ended
  * or its vCPU was turned off meanwhile. */
 void vcpu_after_interrupt(void);
+
+/* Make intid pending for vCPU index `vcpu` of p (or an SPI's target) and
+ * get it delivered: now if it runs here, else by waking its CPU. */
+void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid);
+/* Before returning to the running guest: move its pending interrupts into
+ * list registers. Cheap when nothing is pending. */
+void vcpu_flush_interrupts(void);
+/* The guest's virtual timer fired (physical PPI) on this CPU. */
+void vcpu_vtimer_fired(void);
+/* A guest write to ICC_SGI1R_EL1. */
+void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r);
 
 /* Host pointer to [ipa, ipa + len) if it lies in the partition's RAM. */
 void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <arch/exception.h>
+#include <arch/vgic_hw.h>
 
 /* The guest's EL1 system registers, saved while another vCPU has the CPU. */
 struct arch_el1_state {
@@ -31,6 +32,7 @@ struct arch_vcpu {
 	bool fresh;
 	struct arch_el1_state el1;
 	struct arch_fp_state fp;
+	struct arch_vgic_cpu vgic;
 };
 
 /* Once per physical CPU before it runs any guest: stage-2 and trap set-up. */

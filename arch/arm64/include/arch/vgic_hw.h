@@ -1,0 +1,35 @@
+/*
+ * The hardware half of the virtual GIC (GICv3 virtualization: ICH_*_EL2
+ * list registers). Core code keeps interrupts pending in struct vgic; this
+ * moves them into list registers and notices when the guest is done.
+ */
+#ifndef ARCH_VGIC_HW_H
+#define ARCH_VGIC_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vgic;
+
+#define ARCH_VGIC_MAX_LRS 16
+
+struct arch_vgic_cpu {
+	uint64_t lr[ARCH_VGIC_MAX_LRS]; /* saved while switched out */
+	uint64_t vmcr, ap0r0, ap1r0;
+	int16_t lr_intid[ARCH_VGIC_MAX_LRS]; /* what each LR holds, -1: none */
+	uint64_t in_lr[2];		     /* INTIDs held in LRs */
+};
+
+/* True if this CPU's GIC has the GICv3 virtualization interface. */
+bool arch_vgic_available(void);
+void arch_vgic_reset(struct arch_vgic_cpu *c);
+/* On entry / switch-out: load or keep the vCPU's list registers. */
+void arch_vgic_restore(const struct arch_vgic_cpu *c);
+void arch_vgic_save(struct arch_vgic_cpu *c);
+/* Retire interrupts the guest has finished, then fill free LRs with the
+ * vCPU's pending interrupts (the running vCPU, on its own CPU). */
+void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu);
+/* Stop the guest's virtual timer from interrupting until it rearms it. */
+void arch_vtimer_mask(void);
+
+#endif

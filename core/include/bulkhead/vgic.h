@@ -1,0 +1,78 @@
+/*
+ * The virtual GIC a partition sees (GICv3 flavour): an emulated
+ * distributor and one emulated redistributor per vCPU, at fixed
+ * guest-physical addresses, with the CPU interface virtualized by the
+ * hardware (list registers). Interrupts are software state here until the
+ * arch code puts them in a list register on the vCPU's next entry.
+ *
+ * Lock: each partition's vGIC lock guards its distributor and its vCPUs'
+ * pending bits; it is taken with interrupts masked and nothing else is
+ * taken under it.
+ */
+#ifndef BULKHEAD_VGIC_H
+#define BULKHEAD_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/spinlock.h>
+
+/* Where the partition finds its GIC (also in its device tree). */
+#define VGIC_DIST_IPA 0x08000000UL
+#define VGIC_DIST_SIZE 0x10000UL
+#define VGIC_REDIST_IPA 0x080a0000UL
+#define VGIC_REDIST_STRIDE 0x20000UL /* RD_base + SGI_base frames */
+
+#define VGIC_NR_SPIS 32
+#define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
+#define VGIC_PPI_VTIMER 27
+#define VGIC_MAX_VCPUS 8
+
+struct vgic_cpu {
+	uint32_t enabled;   /* SGIs and PPIs */
+	uint32_t group;
+	uint32_t cfg[2];
+	uint8_t priority[32];
+	uint32_t waker;
+	uint64_t pending[(VGIC_NR_IRQS + 63) / 64];
+};
+
+struct vgic {
+	spinlock_t lock;
+	unsigned int nr_vcpus;
+	uint32_t ctlr;
+	uint32_t enabled[VGIC_NR_SPIS / 32];
+	uint32_t group[VGIC_NR_SPIS / 32];
+	uint32_t cfg[VGIC_NR_SPIS / 16];
+	uint8_t priority[VGIC_NR_SPIS];
+	uint64_t route[VGIC_NR_SPIS];
+	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
+};
+
+/* Reset to the state a GIC has at power-on. */
+void vgic_init(struct vgic *g, unsigned int nr_vcpus);
+
+/*
+ * A guest access to [ipa, ipa + size) that stage 2 did not map: if it is
+ * the vGIC's, perform it (*val is the data, in or out) and return true.
+ * Accesses of the wrong size to a register read as zero / are ignored, as
+ * the GIC architecture allows; they never fail the guest.
+ */
+bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int size, bool write,
+	       uint64_t *val);
+
+/* Make intid pending for vCPU vcpu (SGI/PPI) or for its target (SPI).
+ * Returns the vCPU index that should be kicked, or -1 if none. */
+int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid);
+
+/* A guest write to ICC_SGI1R_EL1 from vCPU `from`: the SGIs it sends to
+ * its own partition's vCPUs. Returns a bitmap of vCPUs to kick. */
+uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, uint64_t sgi1r);
+
+/*
+ * The next interrupt for vCPU vcpu to put in a list register: pending,
+ * enabled (and the distributor enabled for SPIs), not in `skip`. Clears
+ * its pending bit and returns its INTID with its priority in *prio, or -1.
+ */
+int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio);
+
+#endif
