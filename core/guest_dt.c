@@ -5,6 +5,7 @@
  * with the ABI version and the partition's id and name (docs/abi.md).
  */
 #include <libfdt.h>
+#include <arch/vgic_hw.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/partition.h>
@@ -14,6 +15,8 @@
 		if ((x) < 0)                                                                       \
 			return -1;                                                                 \
 	} while (0)
+
+#define GIC_PHANDLE 1
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
@@ -25,7 +28,8 @@ static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 {
 	const struct plan_partition *pp = p->plan;
-	char name[32];
+	bool vgic = arch_vgic_available();
+	char name[40];
 
 	TRY(fdt_create(fdt, (int)size));
 	TRY(fdt_finish_reservemap(fdt));
@@ -35,8 +39,44 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 
+	if (vgic)
+		TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
+
 	TRY(fdt_begin_node(fdt, "chosen"));
 	TRY(fdt_end_node(fdt));
+
+	if (vgic) {
+		/* The virtual GICv3 (core/vgic.c) and the architected timer,
+		 * of which the guest uses the virtual one (PPI 11, INTID 27). */
+		fdt32_t irqs[12];
+		const uint32_t ppis[4] = { 13, 14, 11, 10 };
+
+		fmt_snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_IPA);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+		TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
+		TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
+		{
+			fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA), cpu_to_fdt64(VGIC_DIST_SIZE),
+					   cpu_to_fdt64(VGIC_REDIST_IPA),
+					   cpu_to_fdt64(VGIC_REDIST_STRIDE * pp->nr_cpus) };
+
+			TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+		}
+		TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
+		TRY(fdt_end_node(fdt));
+
+		for (unsigned int i = 0; i < 4; i++) {
+			irqs[3 * i] = cpu_to_fdt32(1); /* PPI */
+			irqs[3 * i + 1] = cpu_to_fdt32(ppis[i]);
+			irqs[3 * i + 2] = cpu_to_fdt32(4); /* level, active high */
+		}
+		TRY(fdt_begin_node(fdt, "timer"));
+		TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+		TRY(fdt_property(fdt, "interrupts", irqs, sizeof(irqs)));
+		TRY(fdt_end_node(fdt));
+	}
 
 	fmt_snprintf(name, sizeof(name), "memory@%lx", pp->mem_base);
 	TRY(fdt_begin_node(fdt, name));

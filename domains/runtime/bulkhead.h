@@ -56,6 +56,23 @@ int64_t bh_cpu_is_on(unsigned int index);
 /* Write text to the console directly (any vCPU). */
 void bh_console_write(const char *s);
 
+/*
+ * Interrupts, through the partition's virtual GIC. bh_irq_init() once (on
+ * vCPU 0; bh_irq_init_cpu() on each other vCPU), then enable INTIDs with a
+ * handler and unmask. Handlers run in interrupt context: no stdio.
+ * Returns 0, or -1 if the partition has no interrupt controller.
+ */
+typedef void (*bh_irq_handler)(unsigned int intid);
+#define BH_IRQ_VTIMER 27
+int bh_irq_init(void);
+int bh_irq_init_cpu(void);
+int bh_irq_enable(unsigned int intid, bh_irq_handler handler);
+void bh_irq_unmask(void);
+/* The virtual timer: interrupt `ticks` from now, or at a counter value. */
+void bh_timer_arm(uint64_t ticks);
+void bh_timer_arm_at(uint64_t deadline);
+void bh_timer_stop(void);
+
 /* Virtual counter: frequency and value. */
 uint64_t bh_counter_freq(void);
 uint64_t bh_counter(void);

@@ -1,0 +1,130 @@
+/*
+ * Interrupts for domains: the partition's virtual GICv3 (found in its
+ * device tree), its virtual timer, and a table of handlers that the IRQ
+ * vector dispatches to.
+ */
+#include <libfdt.h>
+#include <stddef.h>
+#include "bulkhead.h"
+
+#define GICD_CTLR 0x0000
+#define GICD_ISENABLER 0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IGROUPR 0x0080
+#define GICD_IROUTER 0x6000
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_STRIDE 0x20000
+#define MAX_INTID 64
+#define PRIORITY 0x80
+
+void runtime_irq(void);
+
+static uint64_t gicd, gicr;
+static bh_irq_handler handlers[MAX_INTID];
+
+static volatile uint32_t *reg32(uint64_t addr)
+{
+	return (volatile uint32_t *)addr;
+}
+
+static uint64_t read_u64_cells(const fdt32_t *p)
+{
+	return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
+}
+
+static unsigned int this_vcpu(void)
+{
+	uint64_t mpidr;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	return (unsigned int)(mpidr & 0xff);
+}
+
+int bh_irq_init_cpu(void)
+{
+	uint64_t rd = gicr + GICR_STRIDE * this_vcpu();
+	uint64_t sre;
+
+	if (!gicd)
+		return -1;
+	*reg32(rd + GICR_WAKER) = 0;
+	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre)); /* ICC_SRE_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_5, %0; isb" : : "r"(sre | 1));
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffUL));   /* ICC_PMR_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_3, %0" : : "r"(0UL));    /* ICC_BPR1_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0; isb" : : "r"(1UL)); /* ICC_IGRPEN1_EL1 */
+	return 0;
+}
+
+int bh_irq_init(void)
+{
+	const void *fdt = bh_device_tree();
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+
+	if (!reg || len < 32)
+		return -1; /* no virtual GIC in this partition */
+	gicd = read_u64_cells(reg);
+	gicr = read_u64_cells(reg + 4);
+	*reg32(gicd + GICD_CTLR) = 2; /* group 1 on */
+	return bh_irq_init_cpu();
+}
+
+int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
+{
+	uint64_t rd = gicr + GICR_STRIDE * this_vcpu() + GICR_SGI;
+
+	if (!gicd || intid >= MAX_INTID)
+		return -1;
+	handlers[intid] = handler;
+	if (intid < 32) {
+		*(volatile uint8_t *)(rd + GICD_IPRIORITYR + intid) = PRIORITY;
+		*reg32(rd + GICD_IGROUPR) |= 1u << intid;
+		*reg32(rd + GICD_ISENABLER) = 1u << intid;
+	} else {
+		*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = PRIORITY;
+		*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = this_vcpu();
+		*reg32(gicd + GICD_IGROUPR + 4 * (intid / 32)) |= 1u << (intid % 32);
+		*reg32(gicd + GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
+	}
+	return 0;
+}
+
+void bh_irq_unmask(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void bh_timer_arm(uint64_t ticks)
+{
+	__asm__ volatile("msr cntv_tval_el0, %0" : : "r"(ticks));
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" : : "r"(1UL)); /* enabled, unmasked */
+}
+
+void bh_timer_arm_at(uint64_t deadline)
+{
+	__asm__ volatile("msr cntv_cval_el0, %0" : : "r"(deadline));
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" : : "r"(1UL));
+}
+
+void bh_timer_stop(void)
+{
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" : : "r"(0UL));
+}
+
+void runtime_irq(void)
+{
+	for (;;) {
+		uint64_t iar;
+		unsigned int intid;
+
+		__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
+		intid = (unsigned int)(iar & 0xffffff);
+		if (intid >= 1020)
+			return;
+		if (intid < MAX_INTID && handlers[intid])
+			handlers[intid](intid);
+		__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" : : "r"(iar)); /* ICC_EOIR1_EL1 */
+	}
+}
