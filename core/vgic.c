@@ -50,11 +50,6 @@ static void clear_bit64(uint64_t *map, unsigned int n)
 	map[n / 64] &= ~(1UL << (n % 64));
 }
 
-static bool test_bit64(const uint64_t *map, unsigned int n)
-{
-	return (map[n / 64] >> (n % 64)) & 1;
-}
-
 void vgic_init(struct vgic *g, unsigned int nr_vcpus)
 {
 	memset(g, 0, sizeof(*g));
@@ -366,12 +361,18 @@ int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, u
 	if (vcpu >= g->nr_vcpus)
 		return -1;
 	spin_lock(&g->lock);
-	for (unsigned int intid = 0; intid < VGIC_NR_IRQS; intid++) {
-		if (!test_bit64(g->cpu[vcpu].pending, intid) || (skip && test_bit64(skip, intid)))
-			continue;
-		if (deliverable(g, vcpu, intid, &p) && (best < 0 || p < best_prio)) {
-			best = (int)intid;
-			best_prio = p;
+	/* Only the pending bits are visited: usually none, or one. */
+	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64; w++) {
+		uint64_t bits = g->cpu[vcpu].pending[w] & (skip ? ~skip[w] : ~0UL);
+
+		while (bits) {
+			unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (deliverable(g, vcpu, intid, &p) && (best < 0 || p < best_prio)) {
+				best = (int)intid;
+				best_prio = p;
+			}
 		}
 	}
 	if (best >= 0)

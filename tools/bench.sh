@@ -22,7 +22,7 @@ run_plan() {
 		-device "loader,file=$tmp/plan.dtb,addr=$plan_addr,force-raw=on" >"$2" 2>&1 &
 	local pid=$!
 	for _ in $(seq 1 300); do
-		grep -q "bench: done" "$2" && break
+		grep -q "bench: done" "$2" 2>/dev/null && break
 		sleep 0.1
 	done
 	kill "$pid" 2>/dev/null || true
@@ -54,7 +54,9 @@ printf '%-52s %12d\n' "reset to first guest instruction" $(($(value "bench: firs
 printf '%-52s %12d\n' "null hypercall round trip (HVC)" "$(per_op null-hypercall)"
 printf '%-52s %12d\n' "PSCI_VERSION round trip (HVC)" "$(per_op psci-version-hvc)"
 printf '%-52s %12d\n' "PSCI_VERSION round trip (SMC, trapped)" "$(per_op psci-version-smc)"
-printf '%-52s %12s\n' "virtual timer interrupt delivery" "n/a (no vGIC yet)"
+timer_rounds=$(value "bench: timer-rounds")
+printf '%-52s %12d\n' "virtual timer interrupt: deadline to guest handler" \
+	$((($(value "bench: vtimer-delivery") * per_tick + timer_rounds / 2) / timer_rounds))
 pair=$(grep -o "bench: switch-pair [0-9]*" "$tmp/switch.log" | awk '{print $3}')
 printf '%-52s %12d\n' "vCPU switch on a shared core (yield to another vCPU)" \
 	$(((pair * per_tick + rounds) / (2 * rounds)))

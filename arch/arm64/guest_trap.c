@@ -127,6 +127,7 @@ void guest_sync(struct exception_frame *f)
 
 			vcpu_send_sgi(v, rt == 31 ? 0 : f->x[rt]);
 			f->elr += 4;
+			vcpu_flush_interrupts(); /* it may have sent one to itself */
 			return;
 		}
 		if (is_set_way_op(esr & 0x1ffffff)) {
@@ -144,8 +145,11 @@ void guest_sync(struct exception_frame *f)
 		inject_undef(f);
 		return;
 	case EC_DABT_LOW:
-		if (emulate_mmio(v, f))
+		if (emulate_mmio(v, f)) {
+			/* A write may have made something pending or enabled it. */
+			vcpu_flush_interrupts();
 			return;
+		}
 		/* fall through */
 	case EC_IABT_LOW:
 		esr_describe(esr, what, sizeof(what) - 48);

@@ -55,7 +55,6 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 	if (__builtin_expect(kind == EXC_SYNC_A64, 1)) {
 		this_cpu()->trap_frame = f; /* the guest's registers, for a switch */
 		guest_sync(f);
-		vcpu_flush_interrupts();
 		return;
 	}
 	if (kind > EXC_SYNC_A64)

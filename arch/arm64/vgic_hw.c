@@ -103,21 +103,26 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 {
 	unsigned int n = nr_lrs();
 
+	/* Retire what the guest has finished with (the LR went invalid). */
 	for (unsigned int i = 0; i < n; i++) {
 		int intid = c->lr_intid[i];
-		uint8_t prio;
 
-		if (intid >= 0 && (read_lr(i) & LR_STATE_MASK))
-			continue; /* still pending or active in the guest */
-		if (intid >= 0) {
-			c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
-			c->lr_intid[i] = -1;
-		}
-		intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
-		if (intid < 0) {
-			write_lr(i, 0);
+		if (intid < 0 || (read_lr(i) & LR_STATE_MASK))
+			continue; /* free, or still pending or active in the guest */
+		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
+		c->lr_intid[i] = -1;
+		write_lr(i, 0);
+	}
+	/* Fill free LRs, best first, until nothing deliverable is left. */
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t prio;
+		int intid;
+
+		if (c->lr_intid[i] >= 0)
 			continue;
-		}
+		intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
+		if (intid < 0)
+			break;
 		write_lr(i, LR_PENDING | LR_GROUP1 | ((uint64_t)prio << 48) | (uint64_t)intid);
 		c->lr_intid[i] = (int16_t)intid;
 		c->in_lr[intid / 64] |= 1UL << (intid % 64);

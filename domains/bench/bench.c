@@ -60,6 +60,38 @@ static __attribute__((noreturn)) void switch_bench(void)
 		__asm__ volatile("wfi");
 }
 
+#define TIMER_ROUNDS 100
+
+static volatile uint64_t timer_seen;
+
+static void on_timer(unsigned int intid)
+{
+	(void)intid;
+	timer_seen = bh_counter();
+	bh_timer_stop();
+}
+
+/* Virtual timer interrupt delivery: from the counter reaching the deadline
+ * to the guest's handler reading the counter, summed over TIMER_ROUNDS. */
+static uint64_t time_timer(void)
+{
+	uint64_t sum = 0;
+
+	if (bh_irq_init() || bh_irq_enable(BH_IRQ_VTIMER, on_timer))
+		return 0;
+	bh_irq_unmask();
+	for (unsigned int i = 0; i < TIMER_ROUNDS; i++) {
+		uint64_t deadline = bh_counter() + 1000;
+
+		timer_seen = 0;
+		bh_timer_arm_at(deadline);
+		while (!timer_seen)
+			__asm__ volatile("wfi");
+		sum += timer_seen - deadline;
+	}
+	return sum;
+}
+
 int main(void)
 {
 	uint64_t entry = bh_entry_counter();
@@ -78,6 +110,8 @@ int main(void)
 	printf("bench: null-hypercall %lu\n", (unsigned long)time_loop(1));
 	printf("bench: psci-version-hvc %lu\n", (unsigned long)time_loop(2));
 	printf("bench: psci-version-smc %lu\n", (unsigned long)time_loop(3));
+	printf("bench: timer-rounds %u\n", TIMER_ROUNDS);
+	printf("bench: vtimer-delivery %lu\n", (unsigned long)time_timer());
 	printf("bench: done\n");
 	return 0;
 }
