@@ -27,29 +27,9 @@ struct vcpu *vcpu_current(void)
 	return this_cpu()->current;
 }
 
-static unsigned int priority(const struct vcpu *v)
-{
-	return v->part->plan->priority;
-}
-
-static bool runnable(const struct vcpu *v)
-{
-	return v->state == VCPU_READY && !v->blocked && v->part->state == PART_RUNNING;
-}
-
-/* The best runnable vCPU other than `except`: highest priority, and among
- * equals the first after the one that ran last. */
 static struct vcpu *pick(struct percpu *pc, const struct vcpu *except)
 {
-	struct vcpu *best = NULL;
-
-	for (unsigned int n = 0; n < pc->nr_runq; n++) {
-		struct vcpu *v = pc->runq[(pc->rr_next + n) % pc->nr_runq];
-
-		if (v != except && runnable(v) && (!best || priority(v) > priority(best)))
-			best = v;
-	}
-	return best;
+	return sched_pick(pc->runq, pc->nr_runq, pc->rr_next, except);
 }
 
 static void idle_after_guest(void)
@@ -76,7 +56,7 @@ void sched_run(void)
 	}
 	p = v->part;
 	spin_lock(&p->lock);
-	if (!runnable(v)) { /* changed meanwhile on another CPU */
+	if (!sched_runnable(v)) { /* changed meanwhile on another CPU */
 		spin_unlock(&p->lock);
 		arch_irq_restore(flags);
 		return;
@@ -124,7 +104,7 @@ void sched_tick(void)
 	if (!cur)
 		return;
 	next = pick(pc, cur);
-	if (next && priority(next) >= priority(cur))
+	if (sched_should_give_way(cur, next))
 		pc->need_resched = true;
 }
 
@@ -136,9 +116,7 @@ void sched_preempt_if_needed(struct vcpu *v)
 
 void sched_yield(struct vcpu *v)
 {
-	struct vcpu *next = pick(this_cpu(), v);
-
-	if (next && priority(next) >= priority(v))
+	if (sched_should_give_way(v, pick(this_cpu(), v)))
 		sched_leave(v, VCPU_READY);
 }
 

@@ -13,6 +13,15 @@
 
 #define SCHED_MAX_VCPUS 8
 
+/* Ready to run: READY, not waiting for a tick, its partition running. */
+bool sched_runnable(const struct vcpu *v);
+/* The best runnable vCPU of runq[0..nr) other than except: the highest
+ * priority, and among equals the first from index rr_next on. */
+struct vcpu *sched_pick(struct vcpu *const *runq, unsigned int nr, unsigned int rr_next,
+			const struct vcpu *except);
+/* Does the running vCPU yield the CPU to waiting (which may be NULL)? */
+bool sched_should_give_way(const struct vcpu *running, const struct vcpu *waiting);
+
 /* At boot: pin v to its CPU. */
 void sched_add(struct vcpu *v);
 
