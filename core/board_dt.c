@@ -464,6 +464,46 @@ static void parse_chosen(const void *fdt, struct board_info *b)
 		copy_str(b->model, sizeof(b->model), "unknown board", 14);
 }
 
+int board_dt_device(const void *fdt, const struct board_info *b, const char *path,
+		    struct board_device *d, char *err, size_t errlen)
+{
+	int node = fdt_path_offset(fdt, path), len, cells = b->gic.interrupt_cells;
+	struct dt_node n;
+	const fdt32_t *irq;
+	const char *name;
+
+	memset(d, 0, sizeof(*d));
+	if (node < 0)
+		return ERR("device \"%s\" is not in the board's device tree", path);
+	if (dt_locate(fdt, node, &n))
+		return ERR("device \"%s\": cannot locate the node", path);
+	d->node = node;
+	name = fdt_get_name(fdt, node, &len);
+	copy_str(d->name, sizeof(d->name), name ? name : "device", name ? len + 1 : 7);
+	d->compatible = fdt_getprop(fdt, node, "compatible", &d->compatible_len);
+	while (d->nr_regs < BOARD_DEV_MAX_REGS &&
+	       reg_at(fdt, &n, (int)d->nr_regs, &d->regs[d->nr_regs]) == 0)
+		d->nr_regs++;
+	if (d->nr_regs == 0)
+		return ERR("device \"%s\" has no usable \"reg\"", path);
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	for (int i = 0; irq && cells > 0 && (i + 1) * cells * 4 <= len; i++) {
+		uint32_t type = fdt32_to_cpu(irq[i * cells]);
+		uint32_t num = fdt32_to_cpu(irq[i * cells + 1]);
+
+		if (type != 0 || num >= 988)
+			return ERR("device \"%s\": interrupt %d is not a shared interrupt (SPI)",
+				   path, i);
+		if (d->nr_irqs == BOARD_DEV_MAX_IRQS)
+			return ERR("device \"%s\": more than %d interrupts", path,
+				   BOARD_DEV_MAX_IRQS);
+		d->irqs[d->nr_irqs] = num + 32;
+		d->irq_flags[d->nr_irqs] = fdt32_to_cpu(irq[i * cells + 2]);
+		d->nr_irqs++;
+	}
+	return 0;
+}
+
 int board_dt_parse(const void *fdt, struct board_info *b, char *err, size_t errlen)
 {
 	int rc = fdt_check_header(fdt);

@@ -103,6 +103,30 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_property_string(fdt, "method", "hvc"));
 	TRY(fdt_end_node(fdt));
 
+	/* Devices passed through, at the addresses the board has them. */
+	for (unsigned int i = 0; i < p->nr_devs; i++) {
+		const struct board_device *d = &p->devs[i];
+		fdt64_t reg[2 * BOARD_DEV_MAX_REGS];
+		fdt32_t irqs[3 * BOARD_DEV_MAX_IRQS];
+
+		TRY(fdt_begin_node(fdt, d->name));
+		if (d->compatible && d->compatible_len > 0)
+			TRY(fdt_property(fdt, "compatible", d->compatible, d->compatible_len));
+		for (unsigned int r = 0; r < d->nr_regs; r++) {
+			reg[2 * r] = cpu_to_fdt64(d->regs[r].base);
+			reg[2 * r + 1] = cpu_to_fdt64(d->regs[r].size);
+		}
+		TRY(fdt_property(fdt, "reg", reg, (int)(d->nr_regs * 16)));
+		for (unsigned int q = 0; q < d->nr_irqs && vgic; q++) {
+			irqs[3 * q] = cpu_to_fdt32(0); /* SPI */
+			irqs[3 * q + 1] = cpu_to_fdt32(d->irqs[q] - 32);
+			irqs[3 * q + 2] = cpu_to_fdt32(d->irq_flags[q]);
+		}
+		if (d->nr_irqs && vgic)
+			TRY(fdt_property(fdt, "interrupts", irqs, (int)(d->nr_irqs * 12)));
+		TRY(fdt_end_node(fdt));
+	}
+
 	TRY(fdt_begin_node(fdt, "hypervisor"));
 	TRY(fdt_property_string(fdt, "compatible", "bulkhead,hypervisor"));
 	TRY(fdt_property_u32(fdt, "bulkhead,abi-version", BH_ABI_VERSION));

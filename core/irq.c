@@ -15,6 +15,7 @@
 
 #define PRIO_TICK 0xa0
 #define PRIO_WAKE 0xa0
+#define PRIO_DEVICE 0xa0
 /* SGI 0 wakes a CPU from its idle loop (e.g. its vCPU became ready). */
 #define SGI_WAKE 0
 
@@ -43,12 +44,25 @@ void irq_init_cpu(void)
 	irqchip->enable_private(this_cpu_id(), SGI_WAKE, PRIO_WAKE);
 	/* The guests' virtual timer: it comes here and is passed on. */
 	irqchip->enable_private(this_cpu_id(), board.timer.virt_intid, PRIO_WAKE);
+	if (board.gic.maint_intid)
+		irqchip->enable_private(this_cpu_id(), board.gic.maint_intid, PRIO_WAKE);
 }
 
 void irq_wake_cpu(unsigned int cpu)
 {
 	if (cpu < CONFIG_NR_CPUS && cpu != this_cpu_id())
 		irqchip->send_sgi(percpu[cpu].mpidr, SGI_WAKE);
+}
+
+void irq_spi_route(unsigned int intid, unsigned int cpu)
+{
+	if (cpu < CONFIG_NR_CPUS)
+		irqchip->spi_route(intid, percpu[cpu].mpidr, PRIO_DEVICE);
+}
+
+void irq_spi_enable(unsigned int intid, bool enable)
+{
+	irqchip->spi_enable(intid, enable);
 }
 
 const char *irq_chip_name(void)
@@ -70,6 +84,10 @@ void irq_handle(void)
 			; /* waking up was the point */
 		else if (intid == board.timer.virt_intid)
 			vcpu_vtimer_fired();
+		else if (intid == board.gic.maint_intid)
+			vcpu_maintenance();
+		else if (intid >= 32)
+			passthrough_irq(intid);
 		else
 			log_warn("unexpected interrupt %u", intid);
 		irqchip->eoi(token);

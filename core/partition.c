@@ -63,6 +63,7 @@ static int partition_load(struct partition *p)
 
 	arch_dcache_clean_invalidate(ram, size);
 	vgic_init(&p->vgic, p->plan->nr_cpus);
+	passthrough_start(p);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
@@ -115,6 +116,8 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 		fmt_snprintf(err, errlen, "stage-2 tables for its RAM do not fit");
 		return -1;
 	}
+	if (passthrough_build(p, err, errlen))
+		return -1;
 	p->dtb_ipa = pp->mem_base + pp->mem_size - PARTITION_DTB_SIZE;
 	p->backoff_ticks = arch_counter_freq() / 1000 * pp->backoff_ms;
 	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
@@ -413,6 +416,19 @@ void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
 			kick(&p->vcpus[i]);
 }
 
+static void process_retired(struct vcpu *v)
+{
+	struct arch_vgic_cpu *c = &v->arch.vgic;
+
+	for (unsigned int w = 0; w < 2; w++)
+		while (c->retired[w]) {
+			unsigned int bit = (unsigned int)__builtin_ctzll(c->retired[w]);
+
+			c->retired[w] &= c->retired[w] - 1;
+			passthrough_eoi(64 * w + bit);
+		}
+}
+
 void vcpu_flush_interrupts(void)
 {
 	struct vcpu *v = vcpu_current();
@@ -422,8 +438,20 @@ void vcpu_flush_interrupts(void)
 		return;
 	for (unsigned int i = 0; i < sizeof(v->part->vgic.cpu[0].pending) / 8; i++)
 		any |= v->part->vgic.cpu[v->index].pending[i];
-	if (any)
+	if (any) {
 		arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
+		process_retired(v);
+	}
+}
+
+void vcpu_maintenance(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	if (!v)
+		return;
+	arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
+	process_retired(v);
 }
 
 void vcpu_vtimer_fired(void)

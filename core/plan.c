@@ -138,6 +138,23 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 		return PERR("restart-limit/restart-backoff-ms/priority", "missing or not 32-bit");
 	if (p->backoff_ms > 60000 || p->priority > 255)
 		return PERR("restart-backoff-ms/priority", "out of range (60000 ms, 255)");
+
+	/* Optional: the devices passed through, as a string list. */
+	if (fdt_getprop(fdt, node, "devices", &len)) {
+		int n = fdt_stringlist_count(fdt, node, "devices");
+
+		if (n < 0 || n > PLAN_MAX_DEVICES)
+			return PERR("devices", "must be a list of at most %d device paths",
+				    PLAN_MAX_DEVICES);
+		for (int i = 0; i < n; i++) {
+			s = fdt_stringlist_get(fdt, node, "devices", i, &len);
+			if (!s || len < 1 || len >= PLAN_DEVICE_LEN)
+				return PERR("devices", "entry %d is empty or longer than %d", i,
+					    PLAN_DEVICE_LEN - 1);
+			memcpy(p->devices[i], s, (size_t)len + 1);
+		}
+		p->nr_devices = (unsigned int)n;
+	}
 	return 0;
 #undef PERR
 }

@@ -307,6 +307,17 @@ bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int siz
 	return true;
 }
 
+void vgic_set_hw(struct vgic *g, unsigned int intid)
+{
+	if (intid < VGIC_NR_IRQS)
+		set_bit64(g->hw, intid);
+}
+
+bool vgic_is_hw(const struct vgic *g, unsigned int intid)
+{
+	return intid < VGIC_NR_IRQS && ((g->hw[intid / 64] >> (intid % 64)) & 1);
+}
+
 int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid)
 {
 	unsigned int target = vcpu;

@@ -98,6 +98,7 @@ def build_plan(cfg, domains_dir, out_dir):
     nr_cpus = min(board_cpus, parse_int(cfg.get("CONFIG_NR_CPUS"), 1))
     board_ram = parse_int(cfg.get("CONFIG_BOARD_RAM_MB"), 0)
     names = {}
+    owners = {}
     guest_cpus = {}
     total_mb = 0
 
@@ -163,10 +164,18 @@ def build_plan(cfg, domains_dir, out_dir):
             plan.error(p + "_IMAGE", f"image is {os.path.getsize(f)} bytes, more than the "
                                      f"partition's {mem_mb} MiB less 64 KiB for its device tree")
 
-        devices = cfg.get(p + "_DEVICES", "").strip()
-        if devices:
-            plan.error(p + "_DEVICES", "device passthrough is not implemented yet; "
-                                       "leave it empty")
+        devices = [d.strip() for d in cfg.get(p + "_DEVICES", "").split(",") if d.strip()]
+        part["devices"] = devices
+        if len(devices) > 4:
+            plan.error(p + "_DEVICES", f"{len(devices)} devices: at most 4 per partition")
+        for d in devices:
+            if len(d) > 63 or '"' in d or "\\" in d:
+                plan.error(p + "_DEVICES", f"'{d}' is not a device tree path or alias "
+                                           "(at most 63 characters)")
+            elif d in owners:
+                plan.error(p + "_DEVICES", f"'{d}' is already given to partition "
+                                           f"{owners[d]} (CONFIG_PART{owners[d]}_DEVICES)")
+            owners.setdefault(d, i)
 
         if cfg.get(p + "_RESTART_ON_FAULT") == "y":
             part["policy"] = "restart-on-fault"
@@ -206,6 +215,8 @@ def dts(plan):
             f"\t\t\trestart-limit = <{p['restart_limit']}>;",
             f"\t\t\trestart-backoff-ms = <{p['backoff_ms']}>;",
             f"\t\t\tpriority = <{p['priority']}>;",
+        ] + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
+             if p["devices"] else []) + [
             "\t\t};",
         ]
     out += ["\t};", "};", ""]

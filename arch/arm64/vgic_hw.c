@@ -8,6 +8,7 @@
 #define LR_STATE_MASK (3UL << 62)
 #define LR_PENDING (1UL << 62)
 #define LR_GROUP1 (1UL << 60)
+#define LR_EOI (1UL << 41) /* maintenance interrupt when the guest ends it */
 #define ICH_HCR_EN (1UL << 0)
 
 static unsigned int nr_lrs(void)
@@ -71,6 +72,7 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	c->ap0r0 = 0;
 	c->ap1r0 = 0;
 	c->in_lr[0] = c->in_lr[1] = 0;
+	c->retired[0] = c->retired[1] = 0;
 }
 
 void arch_vgic_restore(const struct arch_vgic_cpu *c)
@@ -110,8 +112,10 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		if (intid < 0 || (read_lr(i) & LR_STATE_MASK))
 			continue; /* free, or still pending or active in the guest */
 		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
+		if (vgic_is_hw(g, (unsigned int)intid))
+			c->retired[intid / 64] |= 1UL << (intid % 64);
 		c->lr_intid[i] = -1;
-		write_lr(i, 0);
+		write_lr(i, 0); /* also clears its EOI maintenance status */
 	}
 	/* Fill free LRs, best first, until nothing deliverable is left. */
 	for (unsigned int i = 0; i < n; i++) {
@@ -123,7 +127,8 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
 		if (intid < 0)
 			break;
-		write_lr(i, LR_PENDING | LR_GROUP1 | ((uint64_t)prio << 48) | (uint64_t)intid);
+		write_lr(i, LR_PENDING | LR_GROUP1 | ((uint64_t)prio << 48) | (uint64_t)intid |
+				    (vgic_is_hw(g, (unsigned int)intid) ? LR_EOI : 0));
 		c->lr_intid[i] = (int16_t)intid;
 		c->in_lr[intid / 64] |= 1UL << (intid % 64);
 	}

@@ -13,6 +13,7 @@
 #define GICD_ISENABLER 0x100
 #define GICD_IPRIORITYR 0x400
 #define GICD_SGIR 0xf00
+#define GICD_ITARGETSR 0x800
 
 #define GICC_CTLR 0x00
 #define GICC_PMR 0x04
@@ -89,6 +90,22 @@ static void gicv2_send_sgi(uint64_t mpidr, unsigned int intid)
 	*r32(gicd, GICD_SGIR) = (1u << (16 + (mpidr & 0xff))) | intid;
 }
 
+static void gicv2_spi_route(unsigned int intid, uint64_t mpidr, uint8_t prio)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = prio;
+	*(volatile uint8_t *)(gicd + GICD_ITARGETSR + intid) = (uint8_t)(1u << (mpidr & 7));
+}
+
+static void gicv2_spi_enable(unsigned int intid, bool enable)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	*r32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + 4 * (intid / 32)) =
+		1u << (intid % 32);
+}
+
 static const char *const gicv2_compat[] = { "arm,gic-400", "arm,cortex-a15-gic",
 					    "arm,cortex-a7-gic", "arm,cortex-a9-gic", NULL };
 
@@ -101,5 +118,7 @@ static const struct irqchip_driver gicv2_driver = {
 	.ack = gicv2_ack,
 	.eoi = gicv2_eoi,
 	.send_sgi = gicv2_send_sgi,
+	.spi_route = gicv2_spi_route,
+	.spi_enable = gicv2_spi_enable,
 };
 IRQCHIP_DRIVER(gicv2_driver);

@@ -10,7 +10,10 @@
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
 #define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
 #define CTLR_RWP (1u << 31)
 #define CTLR_ARE (1u << 4)
 #define CTLR_GRP_ENABLES 0x3
@@ -157,6 +160,24 @@ static void gicv3_send_sgi(uint64_t mpidr, unsigned int intid)
 	isb();
 }
 
+static void gicv3_spi_route(unsigned int intid, uint64_t mpidr, uint8_t prio)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = prio;
+	*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = mpidr & 0xff00ffffffUL;
+}
+
+static void gicv3_spi_enable(unsigned int intid, bool enable)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	*r32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + 4 * (intid / 32)) =
+		1u << (intid % 32);
+	if (!enable)
+		wait_clear(gicd, GICD_CTLR, CTLR_RWP);
+}
+
 static const char *const gicv3_compat[] = { "arm,gic-v3", NULL };
 
 static const struct irqchip_driver gicv3_driver = {
@@ -168,5 +189,7 @@ static const struct irqchip_driver gicv3_driver = {
 	.ack = gicv3_ack,
 	.eoi = gicv3_eoi,
 	.send_sgi = gicv3_send_sgi,
+	.spi_route = gicv3_spi_route,
+	.spi_enable = gicv3_spi_enable,
 };
 IRQCHIP_DRIVER(gicv3_driver);

@@ -269,11 +269,12 @@ def test_usage_error_exit_2(c):
 
 def test_several_errors_reported_together(c):
     # One fault in each of three partitions: all are reported, in slot order.
-    r = c.run(config(part(0, NAME="a b"), part(1, MEM_MB=3), part(3, DEVICES="uart0")))
+    r = c.run(config(part(0, NAME="a b", DEVICES="rtc"), part(1, MEM_MB=3),
+                     part(3, DEVICES="rtc")))
     expect_errors(r, "CONFIG_PART0_NAME: 'a b' must be 1-31 letters, digits, '-' or '_'",
                   "CONFIG_PART1_MEM_MB: 3 MiB is not a multiple of 2 MiB",
-                  "CONFIG_PART3_DEVICES: device passthrough is not implemented yet; "
-                  "leave it empty")
+                  "CONFIG_PART3_DEVICES: 'rtc' is already given to partition 0 "
+                  "(CONFIG_PART0_DEVICES)")
 
 
 # --- Names ------------------------------------------------------------------------------
@@ -453,12 +454,26 @@ def test_no_image(c):
     expect_errors(c.run(config(part(0, IMAGE=None))), "CONFIG_PART0_IMAGE: no image given")
 
 
-def test_devices_not_implemented(c):
-    expect_errors(c.run(config(part(0, DEVICES="/pl011@9040000"))),
-                  "CONFIG_PART0_DEVICES: device passthrough is not implemented yet; "
-                  "leave it empty")
-    # Blank is empty.
-    expect_ok(c.run(config(part(0, DEVICES="  "))))
+def test_devices(c):
+    # Paths or aliases, comma-separated, written as a string list.
+    r = c.run(config(part(0, DEVICES="/pl031@9010000, serial1")))
+    expect_ok(r)
+    check('devices = "/pl031@9010000", "serial1";' in partition_block(r.read("plan.dts"), 0),
+          "devices line")
+    # Blank is none, and no property.
+    r = c.run(config(part(0, DEVICES="  ")))
+    expect_ok(r)
+    check(not any(l.startswith("devices") for l in partition_block(r.read("plan.dts"), 0)),
+          "an empty devices property")
+    # The same device twice, too many, a name that cannot be a path.
+    expect_errors(c.run(config(part(0, DEVICES="rtc"), part(1, DEVICES="rtc"))),
+                  "CONFIG_PART1_DEVICES: 'rtc' is already given to partition 0 "
+                  "(CONFIG_PART0_DEVICES)")
+    expect_errors(c.run(config(part(0, DEVICES="a,b,c,d,e"))),
+                  "CONFIG_PART0_DEVICES: 5 devices: at most 4 per partition")
+    expect_errors(c.run(config(part(0, DEVICES="/" + "x" * 63))),
+                  f"CONFIG_PART0_DEVICES: '/{'x' * 63}' is not a device tree path or alias "
+                  "(at most 63 characters)")
 
 
 # --- Regressions: image names in the payload ------------------------------------------------

@@ -74,6 +74,27 @@ struct board_info {
 	uint64_t dtb_size;
 };
 
+/* A device to pass through to a partition, as the board's tree describes
+ * it: its registers (CPU physical addresses) and its shared interrupts. */
+#define BOARD_DEV_MAX_REGS 4
+#define BOARD_DEV_MAX_IRQS 4
+struct board_device {
+	int node;
+	char name[48];		    /* node name, e.g. "pl031@9010000" */
+	const char *compatible;	    /* points into the tree */
+	int compatible_len;
+	struct mem_range regs[BOARD_DEV_MAX_REGS];
+	unsigned int nr_regs;
+	unsigned int irqs[BOARD_DEV_MAX_IRQS]; /* INTIDs (SPIs) */
+	uint32_t irq_flags[BOARD_DEV_MAX_IRQS];
+	unsigned int nr_irqs;
+};
+
+/* Look up the device at path (or alias) in the board's tree. Returns 0, or
+ * -1 with the reason in err. Interrupts must be SPIs of the board's GIC. */
+int board_dt_device(const void *fdt, const struct board_info *b, const char *path,
+		    struct board_device *out, char *err, size_t errlen);
+
 /*
  * Parse a flattened device tree. Returns 0, or -1 with a message naming the
  * missing or malformed node/property in err. Warnings (e.g. an unsupported

@@ -15,6 +15,7 @@
 #include <arch/pgtable.h>
 #include <arch/spinlock.h>
 #include <arch/vcpu.h>
+#include <bulkhead/board.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/vgic.h>
 
@@ -64,6 +65,8 @@ struct partition {
 	uint64_t backoff_ticks;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
+	struct board_device devs[PLAN_MAX_DEVICES];
+	unsigned int nr_devs;
 	spinlock_t lock;	 /* state, vCPU states, nr_in_guest */
 	spinlock_t console_lock; /* the line buffer */
 	char line[PARTITION_LINE_MAX];
@@ -117,6 +120,16 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs);
 
 /* The partition's console output: line-buffered, sanitized, prefixed. */
 void partition_console_write(struct partition *p, const char *s, uint64_t len);
+
+/* Passthrough (core/passthrough.c): map p's devices and claim their
+ * interrupts at boot; start delivering them (at each (re)start); a shared
+ * interrupt taken at EL2; the guest finished with one. */
+int passthrough_build(struct partition *p, char *err, size_t errlen);
+void passthrough_start(struct partition *p);
+void passthrough_irq(unsigned int intid);
+void passthrough_eoi(unsigned int intid);
+/* A maintenance interrupt: the running guest ended some interrupts. */
+void vcpu_maintenance(void);
 
 /* Build the partition's device tree at its place in the partition's RAM. */
 int guest_dt_build(struct partition *p, void *buf, uint64_t size);

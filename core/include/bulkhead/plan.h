@@ -18,6 +18,8 @@
 /* Guest-physical addresses are 39 bits (stage-2 starts at level 1). */
 #define PLAN_IPA_LIMIT (1UL << 39)
 #define PLAN_ALIGN (2UL << 20)
+#define PLAN_MAX_DEVICES 4
+#define PLAN_DEVICE_LEN 64
 
 enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
 enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
@@ -35,6 +37,9 @@ struct plan_partition {
 	unsigned int restart_limit; /* 0: unlimited */
 	unsigned int backoff_ms;
 	unsigned int priority;
+	/* Board device tree paths (or aliases) of the devices it owns. */
+	char devices[PLAN_MAX_DEVICES][PLAN_DEVICE_LEN];
+	unsigned int nr_devices;
 };
 
 struct plan {

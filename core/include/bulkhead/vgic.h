@@ -46,6 +46,8 @@ struct vgic {
 	uint8_t priority[VGIC_NR_SPIS];
 	uint64_t route[VGIC_NR_SPIS];
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
+	/* Interrupts backed by a device: the guest's EOI must be seen. */
+	uint64_t hw[(VGIC_NR_IRQS + 63) / 64];
 };
 
 /* Reset to the state a GIC has at power-on. */
@@ -59,6 +61,10 @@ void vgic_init(struct vgic *g, unsigned int nr_vcpus);
  */
 bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int size, bool write,
 	       uint64_t *val);
+
+/* Mark intid as a device's: its list registers ask for an EOI notice. */
+void vgic_set_hw(struct vgic *g, unsigned int intid);
+bool vgic_is_hw(const struct vgic *g, unsigned int intid);
 
 /* Make intid pending for vCPU vcpu (SGI/PPI) or for its target (SPI).
  * Returns the vCPU index that should be kicked, or -1 if none. */

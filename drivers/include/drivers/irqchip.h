@@ -6,6 +6,7 @@
 #ifndef DRIVERS_IRQCHIP_H
 #define DRIVERS_IRQCHIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ struct irqchip_driver {
 	void (*eoi)(uint32_t token);
 	/* Raise SGI intid (0-15) on the CPU with this MPIDR (affinity). */
 	void (*send_sgi)(uint64_t mpidr, unsigned int intid);
+	/* Shared interrupts (passed through to a partition): deliver intid to
+	 * the CPU with this MPIDR at this priority (left disabled), and
+	 * enable or disable it. */
+	void (*spi_route)(unsigned int intid, uint64_t mpidr, uint8_t priority);
+	void (*spi_enable)(unsigned int intid, bool enable);
 };
 
 #define IRQCHIP_DRIVER(var)                                                                        \

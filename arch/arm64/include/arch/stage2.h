@@ -1,7 +1,8 @@
 /*
  * Stage-2 translation tables: each partition's guest-physical (IPA) space.
- * 4 KiB granule, 39-bit IPA starting at level 1, 2 MiB blocks (partition
- * RAM is 2 MiB-aligned by construction). Pure logic: the host unit tests
+ * 4 KiB granule, 39-bit IPA starting at level 1; 2 MiB blocks where both
+ * sides allow it (partition RAM is 2 MiB-aligned by construction), 4 KiB
+ * pages elsewhere (device registers). Pure logic: the host unit tests
  * build tables and walk them.
  */
 #ifndef ARCH_STAGE2_H
@@ -19,8 +20,8 @@ pt_table_t *s2_create(struct pt_pool *pool);
 
 /*
  * Map [ipa, ipa + size) to [pa, pa + size) read/write. All three must be
- * 2 MiB-aligned. Returns 0, -1 for bad arguments (alignment, beyond the
- * IPA space, already mapped) or -2 when the pool is exhausted.
+ * 4 KiB-aligned. Returns 0, -1 for bad arguments (alignment, beyond the
+ * IPA space or 48-bit PA, already mapped) or -2 when the pool is exhausted.
  */
 int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
 	   enum s2_attr attr);

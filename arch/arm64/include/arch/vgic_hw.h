@@ -18,6 +18,7 @@ struct arch_vgic_cpu {
 	uint64_t vmcr, ap0r0, ap1r0;
 	int16_t lr_intid[ARCH_VGIC_MAX_LRS]; /* what each LR holds, -1: none */
 	uint64_t in_lr[2];		     /* INTIDs held in LRs */
+	uint64_t retired[2];		     /* device INTIDs the guest ended */
 };
 
 /* True if this CPU's GIC has the GICv3 virtualization interface. */
