@@ -73,7 +73,7 @@ domain_vectors:
 /* IRQ: keep everything a C function may clobber (FP/SIMD too: handlers are
  * ordinary C), dispatch, return. */
 irq_entry:
-	sub	sp, sp, #(22 * 8 + 24 * 16)
+	sub	sp, sp, #(24 * 8 + 24 * 16)	/* x0-x18, x29, x30, ELR, SPSR, pad; q0-q7, q16-q31 */
 	stp	x0, x1, [sp, #0]
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
@@ -129,6 +129,6 @@ irq_entry:
 	ldp	x14, x15, [sp, #112]
 	ldp	x16, x17, [sp, #128]
 	ldp	x18, x29, [sp, #144]
-	add	sp, sp, #(22 * 8 + 24 * 16)
+	add	sp, sp, #(24 * 8 + 24 * 16)
 	eret
 	.ltorg
