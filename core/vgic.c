@@ -56,7 +56,8 @@ void vgic_init(struct vgic *g, unsigned int nr_vcpus)
 	g->lock = (spinlock_t)SPINLOCK_INIT;
 	g->nr_vcpus = nr_vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : nr_vcpus;
 	for (unsigned int i = 0; i < VGIC_MAX_VCPUS; i++) {
-		g->cpu[i].waker = WAKER_PROCESSOR_SLEEP;
+		/* Out of reset asleep: ChildrenAsleep follows ProcessorSleep. */
+		g->cpu[i].waker = WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP;
 		g->cpu[i].cfg[0] = SGI_CFG;
 	}
 }

@@ -153,17 +153,44 @@ static void map_device_and_ram(void **state)
 static void misaligned_rejected(void **state)
 {
 	(void)state;
-	/* Each of ipa, pa and size off a 2 MiB boundary in turn, by 1 MiB and
-	 * by 4 KiB. */
-	assert_int_equal(s2_map(&pool, root, 0x40100000UL, 0x80000000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40001000UL, 0x80000000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80100000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80001000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 0x300000, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 0x1000, S2_DEVICE), -1);
+	/* Each of ipa, pa and size off a 4 KiB boundary in turn. */
+	assert_int_equal(s2_map(&pool, root, 0x40000800UL, 0x80000000UL, SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000004UL, SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 0x1800, S2_DEVICE), -1);
 	/* Refused before anything is touched. */
 	assert_int_equal(pool.used, 1);
 	EXPECT_UNMAPPED(0x40000000UL);
+}
+
+/* Device registers come in 4 KiB pages: level-3 tables, never executable,
+ * and a page or block is never mapped twice. */
+static void pages_where_blocks_do_not_fit(void **state)
+{
+	struct s2_lookup l;
+
+	(void)state;
+	assert_int_equal(s2_map(&pool, root, 0x09010000UL, 0x09010000UL, 0x1000, S2_DEVICE), 0);
+	assert_int_equal(pool.used, 3); /* root, level 2, level 3 */
+	l = s2_walk(root, 0x09010ffcUL);
+	assert_true(l.mapped);
+	assert_int_equal(l.pa, 0x09010ffcUL);
+	assert_int_equal(l.attr, S2_DEVICE);
+	assert_false(l.executable);
+	EXPECT_UNMAPPED(0x09011000UL);
+	EXPECT_UNMAPPED(0x0900f000UL);
+	assert_int_equal(s2_map(&pool, root, 0x09010000UL, 0x0a000000UL, 0x1000, S2_DEVICE), -1);
+	/* RAM off a 2 MiB boundary: 4 KiB pages, then blocks once aligned. */
+	assert_int_equal(s2_map(&pool, root, 0x401ff000UL, 0x801ff000UL, 0x201000, S2_RAM), 0);
+	l = s2_walk(root, 0x401ff008UL);
+	assert_true(l.mapped);
+	assert_int_equal(l.pa, 0x801ff008UL);
+	assert_int_equal(l.attr, S2_RAM);
+	l = s2_walk(root, 0x403fff00UL);
+	assert_true(l.mapped);
+	assert_int_equal(l.pa, 0x803fff00UL);
+	EXPECT_UNMAPPED(0x40400000UL);
+	/* A page where a block is: refused. */
+	assert_int_equal(s2_map(&pool, root, 0x40300000UL, 0x90000000UL, 0x1000, S2_RAM), -1);
 }
 
 static void size_zero_rejected(void **state)
@@ -308,14 +335,16 @@ static void unmapped_addresses(void **state)
 static void walk_stops_at_unexpected_descriptors(void **state)
 {
 	/* Hand-made tables: s2_walk must not trust what it finds. */
-	pt_table_t *l2 = &tables[1];
+	pt_table_t *l2 = &tables[1], *l3 = &tables[2];
 	struct s2_lookup l;
 
 	(void)state;
 	memset(l2, 0, sizeof(*l2));
+	memset(l3, 0, sizeof(*l3));
 	(*root)[0] = 0x0UL | D_RAM_BLOCK; /* a level-1 (1 GiB) block: never made */
 	(*root)[1] = table_desc(l2);
-	(*l2)[0] = 0x40000000UL | D_VALID | D_TABLE; /* a page table: never made */
+	(*l2)[0] = table_desc(l3); /* a page table with a reserved entry and holes */
+	(*l3)[0] = 0x70000000UL | D_VALID | D_S2AP_RW | D_AF; /* 0b01 at level 3: reserved */
 	(*l2)[1] = 0x40200000UL | D_VALID | D_S2AP_RW | D_AF | D_MEMATTR_NORMAL_WB;
 	/* Read-only device memory, executable (XN clear): what the walk
 	 * reports is read from the descriptor, not assumed. */
@@ -346,6 +375,7 @@ int main(void)
 		S2_TEST(map_ram),
 		S2_TEST(map_device_and_ram),
 		S2_TEST(misaligned_rejected),
+		S2_TEST(pages_where_blocks_do_not_fit),
 		S2_TEST(size_zero_rejected),
 		S2_TEST(beyond_ipa_space_rejected),
 		S2_TEST(remapping_rejected),

@@ -38,7 +38,8 @@ UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
 # --- Tests and the sources each one links ------------------------------------------
 
 UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
-	test_board_dt test_string test_plan test_memcarve test_stage2
+	test_board_dt test_string test_plan test_memcarve test_stage2 test_vgic \
+	test_sched
 
 ut-src-test_format := core/lib/format.c
 ut-src-test_cmdline := core/lib/cmdline.c
@@ -53,6 +54,13 @@ ut-src-test_plan := core/plan.c core/lib/format.c
 ut-libs-test_plan := $(UT_LIBFDT)
 ut-src-test_memcarve := core/memcarve.c
 ut-src-test_stage2 := arch/arm64/stage2.c
+ut-src-test_vgic := core/vgic.c
+ut-src-test_sched := core/sched_pick.c
+
+# arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
+# assembler does not know: objects that call spin_lock() get host_yield.h,
+# an assembler macro standing in for it.
+$(UT_OBJ)/core/vgic.o: UT_CFLAGS += -include $(UT_DIR)/host_yield.h
 
 UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES))
 
