@@ -100,8 +100,9 @@ static uint64_t dist_read(struct vgic *g, uint64_t off)
 	if (off == GICD_CTLR)
 		return g->ctlr | CTLR_ARE | CTLR_DS;
 	if (off == GICD_TYPER)
-		/* 10 INTID bits, (VGIC_NR_IRQS / 32 - 1) + 1 lines of 32. */
-		return (9u << 19) | (VGIC_NR_IRQS / 32 - 1);
+		/* 10 INTID bits, no 1-of-N routing (No1N), (VGIC_NR_IRQS / 32 -
+		 * 1) + 1 lines of 32. */
+		return (1u << 25) | (9u << 19) | (VGIC_NR_IRQS / 32 - 1);
 	if (off == GICD_IIDR)
 		return IIDR_VALUE;
 	if (off == GICD_PIDR2)
@@ -179,8 +180,17 @@ static void dist_write(struct vgic *g, uint64_t off, uint64_t val, unsigned int 
 		g->cfg[(off - GICD_ICFGR - 8) / 4] = v;
 		return;
 	}
-	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS && size == 8)
-		g->route[(off - GICD_IROUTER) / 8 - 32] = val & 0xff00ffffffUL;
+	if (off >= GICD_IROUTER + 8 * 32 && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
+		uint64_t *r = &g->route[(off - GICD_IROUTER) / 8 - 32];
+
+		/* 64-bit, or either 32-bit half (AArch32 guests write halves). */
+		if (size == 8)
+			*r = val & 0xff00ffffffUL;
+		else if (size == 4 && (off & 4))
+			*r = ((*r & 0xffffffffUL) | ((uint64_t)v << 32)) & 0xff00ffffffUL;
+		else if (size == 4)
+			*r = ((*r & ~0xffffffffUL) | v) & 0xff00ffffffUL;
+	}
 	/* Anything else: write-ignored. */
 }
 

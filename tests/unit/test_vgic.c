@@ -172,11 +172,11 @@ static void dist_id_registers(void **state)
 	(void)state;
 	typer = (uint32_t)rd32(DIST(D_TYPER));
 	/* ITLinesNumber [4:0]: 32 * (N + 1) INTIDs = 64. IDbits [23:19]:
-	 * 10 bits, less one. No LPIs [17], no MBIS [16], no security
-	 * extension [10]: the rest is zero. */
+	 * 10 bits, less one. No1N [25]: no 1-of-N SPI routing. No LPIs [17],
+	 * no MBIS [16], no security extension [10]: the rest is zero. */
 	assert_int_equal(typer & 0x1f, 1);
 	assert_int_equal((typer >> 19) & 0x1f, 9);
-	assert_int_equal(typer, (9u << 19) | 1);
+	assert_int_equal(typer, (1u << 25) | (9u << 19) | 1);
 	/* Arm as implementer (JEP106 0x43b). */
 	assert_int_equal(rd32(DIST(D_IIDR)), 0x43b);
 	/* ArchRev [7:4] = 3: GICv3. */
@@ -407,15 +407,20 @@ static void dist_irouter(void **state)
 
 /* vgic.h: wrong-size accesses are ignored. The architecture allows 32-bit
  * writes of each half of IROUTER; this model ignores them. */
-static void dist_irouter_32bit_write_ignored(void **state)
+/* IROUTER is a 64-bit register whose halves may be written on their own;
+ * only affinity bits are kept. */
+static void dist_irouter_32bit_halves(void **state)
 {
 	const uint64_t r33 = DIST(D_IROUTER + 8 * 33);
 
 	(void)state;
 	wr(r33, 8, 0x0000000500000001UL);
 	wr32(r33, 2);
+	assert_int_equal(rd(r33, 8), 0x0000000500000002UL);
 	wr32(r33 + 4, 7);
-	assert_int_equal(rd(r33, 8), 0x0000000500000001UL);
+	assert_int_equal(rd(r33, 8), 0x0000000700000002UL);
+	wr32(r33, 0xffffffff);
+	assert_int_equal(rd(r33, 8), 0x0000000700ffffffUL);
 }
 
 static void dist_unknown_offsets_raz_wi(void **state)
@@ -1043,7 +1048,7 @@ int main(void)
 		VGIC_TEST(dist_ipriorityr),
 		VGIC_TEST(dist_icfgr),
 		VGIC_TEST(dist_irouter),
-		VGIC_TEST(dist_irouter_32bit_write_ignored),
+		VGIC_TEST(dist_irouter_32bit_halves),
 		VGIC_TEST(dist_unknown_offsets_raz_wi),
 		VGIC_TEST(odd_size_and_misaligned),
 		VGIC_TEST(addresses_outside_vgic),
