@@ -12,6 +12,7 @@
 #include <bulkhead/console.h>
 #include <bulkhead/irqs.h>
 #include <arch/vcpu.h>
+#include <arch/vgic_hw.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
@@ -157,6 +158,7 @@ void boot_primary(uint64_t dtb)
 	print_banner(t0);
 
 	irq_init(&board);
+	arch_vgic_init(&board.gic);
 	cpu_common_start();
 	percpu[0].online = true;
 

@@ -53,15 +53,23 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 
 		fmt_snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_IPA);
 		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 		TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-		TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
-		{
+		if (arch_vgic_is_v2()) {
+			fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA),
+					   cpu_to_fdt64(VGIC_V2_DIST_SIZE),
+					   cpu_to_fdt64(VGIC_V2_CPU_IPA),
+					   cpu_to_fdt64(VGIC_V2_CPU_SIZE) };
+
+			TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
+			TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+		} else {
 			fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA), cpu_to_fdt64(VGIC_DIST_SIZE),
 					   cpu_to_fdt64(VGIC_REDIST_IPA),
 					   cpu_to_fdt64(VGIC_REDIST_STRIDE * pp->nr_cpus) };
 
+			TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+			TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
 			TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
 		}
 		TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));

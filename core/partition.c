@@ -10,6 +10,7 @@
 #include <arch/cpu.h>
 #include <arch/psci.h>
 #include <arch/stage2.h>
+#include <arch/vgic_hw.h>
 #include <bulkhead/board.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
@@ -62,7 +63,7 @@ static int partition_load(struct partition *p)
 	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
 
 	arch_dcache_clean_invalidate(ram, size);
-	vgic_init(&p->vgic, p->plan->nr_cpus);
+	vgic_init(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	passthrough_start(p);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
@@ -114,6 +115,14 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	if (!p->s2_root ||
 	    s2_map(&p->s2_pool, p->s2_root, pp->mem_base, p->ram_pa, pp->mem_size, S2_RAM)) {
 		fmt_snprintf(err, errlen, "stage-2 tables for its RAM do not fit");
+		return -1;
+	}
+	/* On GICv2 hosts the guest's CPU interface is the hardware's GICV
+	 * frame, mapped where the guest expects its GICC. */
+	if (arch_vgic_is_v2() &&
+	    s2_map(&p->s2_pool, p->s2_root, VGIC_V2_CPU_IPA, board.gic.vcpu.base, VGIC_V2_CPU_SIZE,
+		   S2_DEVICE)) {
+		fmt_snprintf(err, errlen, "cannot map the virtual CPU interface");
 		return -1;
 	}
 	if (passthrough_build(p, err, errlen))
@@ -404,6 +413,15 @@ void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid)
 
 	if (target >= 0)
 		kick(&p->vcpus[target]);
+}
+
+void vcpu_kick_pending(struct partition *p)
+{
+	uint32_t targets = __atomic_exchange_n(&p->vgic.kick, 0, __ATOMIC_ACQ_REL);
+
+	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
+		if (targets & (1u << i))
+			kick(&p->vcpus[i]);
 }
 
 void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)

@@ -50,9 +50,10 @@ static void clear_bit64(uint64_t *map, unsigned int n)
 	map[n / 64] &= ~(1UL << (n % 64));
 }
 
-void vgic_init(struct vgic *g, unsigned int nr_vcpus)
+void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model)
 {
 	memset(g, 0, sizeof(*g));
+	g->model = model;
 	g->lock = (spinlock_t)SPINLOCK_INIT;
 	g->nr_vcpus = nr_vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : nr_vcpus;
 	for (unsigned int i = 0; i < VGIC_MAX_VCPUS; i++) {
@@ -273,6 +274,90 @@ static void redist_write(struct vgic *g, unsigned int c, uint64_t off, uint64_t 
 	}
 }
 
+/*
+ * The GICv2 distributor (guests on GICv2 hosts): the same SPI registers,
+ * with the banked SGI/PPI words that GICv3 moved to the redistributor read
+ * and written here for the accessing vCPU, plus ITARGETSR and SGIR.
+ */
+#define GICD_ITARGETSR 0x0800
+#define GICD_SGIR 0x0f00
+#define GICD_V2_PIDR2 0x0fe8
+#define PIDR2_GICV2 0x2bu
+
+static bool v2_banked(uint64_t off)
+{
+	return off == GICD_IGROUPR || off == GICD_ISENABLER || off == GICD_ICENABLER ||
+	       off == GICD_ISPENDR || off == GICD_ICPENDR ||
+	       (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
+	       off == GICD_ICFGR || off == GICD_ICFGR + 4;
+}
+
+static uint64_t v2_read(struct vgic *g, unsigned int c, uint64_t off)
+{
+	if (v2_banked(off))
+		return redist_read(g, c, GICR_SGI + off);
+	if (off == GICD_CTLR)
+		return g->ctlr;
+	if (off == GICD_TYPER) /* lines, and CPUNumber = vCPUs - 1 */
+		return (VGIC_NR_IRQS / 32 - 1) | ((g->nr_vcpus - 1) << 5);
+	if (off == GICD_V2_PIDR2)
+		return PIDR2_GICV2;
+	if (off >= GICD_ITARGETSR && off < GICD_ITARGETSR + 32)
+		return 0x01010101u << c; /* SGIs and PPIs: the vCPU itself */
+	if (off >= GICD_ITARGETSR + 32 && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
+		uint32_t v = 0;
+
+		for (unsigned int i = 0; i < 4; i++)
+			v |= (1u << (g->route[off - GICD_ITARGETSR - 32 + i] & 7)) << (8 * i);
+		return v;
+	}
+	if (off >= GICD_IROUTER || off == GICD_PIDR2)
+		return 0; /* no such registers in a GICv2 */
+	return dist_read(g, off);
+}
+
+static void v2_write(struct vgic *g, unsigned int c, uint64_t off, uint64_t val,
+		     unsigned int size)
+{
+	uint32_t v = (uint32_t)val;
+
+	if (v2_banked(off)) {
+		redist_write(g, c, GICR_SGI + off, val, size);
+		return;
+	}
+	if (off >= GICD_ITARGETSR + 32 && off < GICD_ITARGETSR + VGIC_NR_IRQS) {
+		/* A target mask per byte: the lowest vCPU named gets it. */
+		for (unsigned int i = 0; i < size; i++) {
+			uint8_t mask = (uint8_t)(val >> (8 * i)) & (uint8_t)((1u << g->nr_vcpus) - 1);
+			unsigned int n = (unsigned int)(off - GICD_ITARGETSR - 32 + i);
+
+			if (mask && n < VGIC_NR_SPIS)
+				g->route[n] = (uint64_t)__builtin_ctz(mask);
+		}
+		return;
+	}
+	if (off == GICD_SGIR && size == 4) {
+		unsigned int intid = v & 0xf, filter = (v >> 24) & 3;
+		uint32_t targets = (v >> 16) & 0xff;
+
+		if (filter == 1)
+			targets = ~(1u << c);
+		else if (filter == 2)
+			targets = 1u << c;
+		else if (filter == 3)
+			targets = 0;
+		targets &= (1u << g->nr_vcpus) - 1;
+		for (unsigned int t = 0; t < g->nr_vcpus; t++)
+			if (targets & (1u << t))
+				set_bit64(g->cpu[t].pending, intid);
+		g->kick |= targets;
+		return;
+	}
+	if (off >= GICD_IROUTER)
+		return;
+	dist_write(g, off, val, size);
+}
+
 bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int size, bool write,
 	       uint64_t *val)
 {
@@ -280,6 +365,24 @@ bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int siz
 	unsigned int shift, c = vcpu;
 	bool dist;
 
+	if (g->model == VGIC_V2) {
+		if (ipa < VGIC_DIST_IPA || ipa >= VGIC_DIST_IPA + VGIC_V2_DIST_SIZE)
+			return false;
+		off = ipa - VGIC_DIST_IPA;
+		if ((size != 1 && size != 4) || (off & (size - 1))) {
+			if (!write)
+				*val = 0;
+			return true;
+		}
+		spin_lock(&g->lock);
+		if (write)
+			v2_write(g, vcpu, off, *val, size);
+		else
+			*val = (v2_read(g, vcpu, off & ~3UL) >> ((off & 3) * 8)) &
+			       ((1UL << (8 * size)) - 1);
+		spin_unlock(&g->lock);
+		return true;
+	}
 	if (ipa >= VGIC_DIST_IPA && ipa < VGIC_DIST_IPA + VGIC_DIST_SIZE) {
 		dist = true;
 		off = ipa - VGIC_DIST_IPA;
@@ -372,7 +475,18 @@ static bool deliverable(const struct vgic *g, unsigned int c, unsigned int intid
 		return (r->enabled >> intid) & 1;
 	}
 	*prio = g->priority[intid - 32];
-	return (g->ctlr & CTLR_ENABLE_GRP1) && ((g->enabled[(intid - 32) / 32] >> (intid % 32)) & 1);
+	/* GICv3 guests use group 1; GICv2 guests often leave everything in
+	 * group 0 and enable that. */
+	return (g->ctlr & (g->model == VGIC_V2 ? (CTLR_ENABLE_GRP0 | CTLR_ENABLE_GRP1)
+					       : CTLR_ENABLE_GRP1)) &&
+	       ((g->enabled[(intid - 32) / 32] >> (intid % 32)) & 1);
+}
+
+bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid)
+{
+	if (intid < 32)
+		return vcpu < VGIC_MAX_VCPUS && ((g->cpu[vcpu].group >> intid) & 1);
+	return intid < VGIC_NR_IRQS && ((g->group[(intid - 32) / 32] >> (intid % 32)) & 1);
 }
 
 int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio)

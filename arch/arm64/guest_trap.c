@@ -80,6 +80,8 @@ static bool emulate_mmio(struct vcpu *v, struct exception_frame *f)
 		val &= (1UL << (8 * size)) - 1;
 	if (!vgic_mmio(&v->part->vgic, v->index, ipa, size, write, &val))
 		return false;
+	if (write && v->part->vgic.kick)
+		vcpu_kick_pending(v->part);
 	if (!write && rt != 31) {
 		if ((iss & (1u << 21)) && size < 8 && (val >> (8 * size - 1)) & 1)
 			val |= ~0UL << (8 * size); /* sign-extending load */

@@ -1,19 +1,62 @@
 /*
- * GICv3 list-register handling for the virtual GIC (see arch/vgic_hw.h).
+ * List-register handling for the virtual GIC (see arch/vgic_hw.h), for
+ * both virtualization interfaces: GICv3's ICH_*_EL2 system registers, and
+ * GICv2's GICH registers in memory (their address from the device tree).
  */
 #include <arch/sysreg.h>
 #include <arch/vgic_hw.h>
+#include <bulkhead/board.h>
 #include <bulkhead/vgic.h>
 
-#define LR_STATE_MASK (3UL << 62)
-#define LR_PENDING (1UL << 62)
-#define LR_GROUP1 (1UL << 60)
-#define LR_EOI (1UL << 41) /* maintenance interrupt when the guest ends it */
+/* GICv3 ICH_LR<n>_EL2 */
+#define LR3_STATE_MASK (3UL << 62)
+#define LR3_PENDING (1UL << 62)
+#define LR3_GROUP1 (1UL << 60)
+#define LR3_EOI (1UL << 41) /* maintenance interrupt when the guest ends it */
 #define ICH_HCR_EN (1UL << 0)
+
+/* GICv2 GICH */
+#define GICH_HCR 0x000
+#define GICH_VTR 0x004
+#define GICH_VMCR 0x008
+#define GICH_APR 0x0f0
+#define GICH_LR(n) (0x100 + 4 * (n))
+#define LR2_STATE_MASK (3u << 28)
+#define LR2_PENDING (1u << 28)
+#define LR2_GROUP1 (1u << 30)
+#define LR2_EOI (1u << 19)
+
+static enum { VGIC_HW_NONE, VGIC_HW_V2, VGIC_HW_V3 } hw;
+static uint64_t gich;
+
+void arch_vgic_init(const struct board_gic *g)
+{
+	if (g->version == GIC_V3 && ((read_sysreg(id_aa64pfr0_el1) >> 24) & 0xf))
+		hw = VGIC_HW_V3;
+	else if (g->version == GIC_V2 && g->hyp.base && g->vcpu.base && g->vcpu.size >= 0x2000)
+		hw = VGIC_HW_V2;
+	gich = g->hyp.base;
+}
+
+bool arch_vgic_available(void)
+{
+	return hw != VGIC_HW_NONE;
+}
+
+bool arch_vgic_is_v2(void)
+{
+	return hw == VGIC_HW_V2;
+}
+
+static volatile uint32_t *gich_reg(unsigned int off)
+{
+	return (volatile uint32_t *)(gich + off);
+}
 
 static unsigned int nr_lrs(void)
 {
-	unsigned int n = (unsigned int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR_EL2 */
+	unsigned int n = hw == VGIC_HW_V3 ? (unsigned int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1
+					  : (*gich_reg(GICH_VTR) & 0x3f) + 1;
 
 	return n > ARCH_VGIC_MAX_LRS ? ARCH_VGIC_MAX_LRS : n;
 }
@@ -27,6 +70,8 @@ static unsigned int nr_lrs(void)
 
 static uint64_t read_lr(unsigned int n)
 {
+	if (hw == VGIC_HW_V2)
+		return *gich_reg(GICH_LR(n));
 	switch (n) {
 		LR_CASE(0); LR_CASE(1); LR_CASE(2); LR_CASE(3);
 		LR_CASE(4); LR_CASE(5); LR_CASE(6); LR_CASE(7);
@@ -47,6 +92,10 @@ static uint64_t read_lr(unsigned int n)
 
 static void write_lr(unsigned int n, uint64_t v)
 {
+	if (hw == VGIC_HW_V2) {
+		*gich_reg(GICH_LR(n)) = (uint32_t)v;
+		return;
+	}
 	switch (n) {
 		LRW_CASE(0); LRW_CASE(1); LRW_CASE(2); LRW_CASE(3);
 		LRW_CASE(4); LRW_CASE(5); LRW_CASE(6); LRW_CASE(7);
@@ -55,11 +104,18 @@ static void write_lr(unsigned int n, uint64_t v)
 	}
 }
 
-bool arch_vgic_available(void)
+static bool lr_live(uint64_t lr)
 {
-	/* ID_AA64PFR0_EL1.GIC: the system-register interface, which a GICv3
-	 * with virtualization gives. */
-	return ((read_sysreg(id_aa64pfr0_el1) >> 24) & 0xf) != 0;
+	return hw == VGIC_HW_V2 ? (lr & LR2_STATE_MASK) != 0 : (lr & LR3_STATE_MASK) != 0;
+}
+
+static uint64_t lr_make(unsigned int intid, uint8_t prio, bool group1, bool eoi)
+{
+	if (hw == VGIC_HW_V2)
+		return LR2_PENDING | (group1 ? LR2_GROUP1 : 0) | ((uint32_t)(prio >> 3) << 23) |
+		       (eoi ? LR2_EOI : 0) | intid;
+	return LR3_PENDING | (group1 ? LR3_GROUP1 : 0) | ((uint64_t)prio << 48) |
+	       (eoi ? LR3_EOI : 0) | intid;
 }
 
 void arch_vgic_reset(struct arch_vgic_cpu *c)
@@ -81,9 +137,15 @@ void arch_vgic_restore(const struct arch_vgic_cpu *c)
 
 	for (unsigned int i = 0; i < n; i++)
 		write_lr(i, c->lr[i]);
-	write_sysreg(S3_4_C12_C11_7, c->vmcr);  /* ICH_VMCR_EL2 */
-	write_sysreg(S3_4_C12_C8_0, c->ap0r0);  /* ICH_AP0R0_EL2 */
-	write_sysreg(S3_4_C12_C9_0, c->ap1r0);  /* ICH_AP1R0_EL2 */
+	if (hw == VGIC_HW_V2) {
+		*gich_reg(GICH_VMCR) = (uint32_t)c->vmcr;
+		*gich_reg(GICH_APR) = (uint32_t)c->ap0r0;
+		*gich_reg(GICH_HCR) = 1; /* En */
+		return;
+	}
+	write_sysreg(S3_4_C12_C11_7, c->vmcr);	/* ICH_VMCR_EL2 */
+	write_sysreg(S3_4_C12_C8_0, c->ap0r0);	/* ICH_AP0R0_EL2 */
+	write_sysreg(S3_4_C12_C9_0, c->ap1r0);	/* ICH_AP1R0_EL2 */
 	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN); /* ICH_HCR_EL2 */
 	isb();
 }
@@ -94,6 +156,12 @@ void arch_vgic_save(struct arch_vgic_cpu *c)
 
 	for (unsigned int i = 0; i < n; i++)
 		c->lr[i] = read_lr(i);
+	if (hw == VGIC_HW_V2) {
+		c->vmcr = *gich_reg(GICH_VMCR);
+		c->ap0r0 = *gich_reg(GICH_APR);
+		*gich_reg(GICH_HCR) = 0;
+		return;
+	}
 	c->vmcr = read_sysreg(S3_4_C12_C11_7);
 	c->ap0r0 = read_sysreg(S3_4_C12_C8_0);
 	c->ap1r0 = read_sysreg(S3_4_C12_C9_0);
@@ -109,7 +177,7 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	for (unsigned int i = 0; i < n; i++) {
 		int intid = c->lr_intid[i];
 
-		if (intid < 0 || (read_lr(i) & LR_STATE_MASK))
+		if (intid < 0 || lr_live(read_lr(i)))
 			continue; /* free, or still pending or active in the guest */
 		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
 		if (vgic_is_hw(g, (unsigned int)intid))
@@ -127,8 +195,9 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
 		if (intid < 0)
 			break;
-		write_lr(i, LR_PENDING | LR_GROUP1 | ((uint64_t)prio << 48) | (uint64_t)intid |
-				    (vgic_is_hw(g, (unsigned int)intid) ? LR_EOI : 0));
+		write_lr(i, lr_make((unsigned int)intid, prio,
+				    vgic_group1(g, vcpu, (unsigned int)intid),
+				    vgic_is_hw(g, (unsigned int)intid)));
 		c->lr_intid[i] = (int16_t)intid;
 		c->in_lr[intid / 64] |= 1UL << (intid % 64);
 	}

@@ -4,6 +4,7 @@
  * vector dispatches to.
  */
 #include <libfdt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "bulkhead.h"
 
@@ -20,7 +21,14 @@
 
 void runtime_irq(void);
 
-static uint64_t gicd, gicr;
+/* GICv2 CPU interface (memory-mapped) */
+#define GICC_CTLR 0x00
+#define GICC_PMR 0x04
+#define GICC_IAR 0x0c
+#define GICC_EOIR 0x10
+#define GICD_ITARGETSR 0x0800
+
+static uint64_t gicd, gicr, gicc; /* gicr for GICv3, gicc for GICv2 */
 static bh_irq_handler handlers[MAX_INTID];
 
 static volatile uint32_t *reg32(uint64_t addr)
@@ -48,6 +56,11 @@ int bh_irq_init_cpu(void)
 
 	if (!gicd)
 		return -1;
+	if (gicc) {
+		*reg32(gicc + GICC_PMR) = 0xff;
+		*reg32(gicc + GICC_CTLR) = 1;
+		return 0;
+	}
 	*reg32(rd + GICR_WAKER) = 0;
 	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre)); /* ICC_SRE_EL1 */
 	__asm__ volatile("msr S3_0_C12_C12_5, %0; isb" : : "r"(sre | 1));
@@ -61,13 +74,24 @@ int bh_irq_init(void)
 {
 	const void *fdt = bh_device_tree();
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), len;
-	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+	bool v2 = false;
+	const fdt32_t *reg;
 
+	if (node < 0) {
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,cortex-a15-gic");
+		v2 = node >= 0;
+	}
+	reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
 	if (!reg || len < 32)
 		return -1; /* no virtual GIC in this partition */
 	gicd = read_u64_cells(reg);
-	gicr = read_u64_cells(reg + 4);
-	*reg32(gicd + GICD_CTLR) = 2; /* group 1 on */
+	if (v2) {
+		gicc = read_u64_cells(reg + 4);
+		*reg32(gicd + GICD_CTLR) = 1; /* group 0: everything, as IRQs */
+	} else {
+		gicr = read_u64_cells(reg + 4);
+		*reg32(gicd + GICD_CTLR) = 2; /* group 1 on */
+	}
 	return bh_irq_init_cpu();
 }
 
@@ -78,6 +102,14 @@ int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 	if (!gicd || intid >= MAX_INTID)
 		return -1;
 	handlers[intid] = handler;
+	if (gicc) {
+		*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = PRIORITY;
+		if (intid >= 32)
+			*(volatile uint8_t *)(gicd + GICD_ITARGETSR + intid) =
+				(uint8_t)(1u << this_vcpu());
+		*reg32(gicd + GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
+		return 0;
+	}
 	if (intid < 32) {
 		*(volatile uint8_t *)(rd + GICD_IPRIORITYR + intid) = PRIORITY;
 		*reg32(rd + GICD_IGROUPR) |= 1u << intid;
@@ -119,12 +151,18 @@ void runtime_irq(void)
 		uint64_t iar;
 		unsigned int intid;
 
-		__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
-		intid = (unsigned int)(iar & 0xffffff);
+		if (gicc)
+			iar = *reg32(gicc + GICC_IAR);
+		else
+			__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
+		intid = (unsigned int)(iar & (gicc ? 0x3ff : 0xffffff));
 		if (intid >= 1020)
 			return;
 		if (intid < MAX_INTID && handlers[intid])
 			handlers[intid](intid);
-		__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" : : "r"(iar)); /* ICC_EOIR1_EL1 */
+		if (gicc)
+			*reg32(gicc + GICC_EOIR) = (uint32_t)iar;
+		else
+			__asm__ volatile("msr S3_0_C12_C12_1, %0; isb" : : "r"(iar)); /* ICC_EOIR1 */
 	}
 }

@@ -76,7 +76,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&g, 0xa5, sizeof(g));
-	vgic_init(&g, NR_VCPUS);
+	vgic_init(&g, NR_VCPUS, VGIC_V3);
 	return 0;
 }
 
@@ -569,7 +569,7 @@ static void redist_typer_last_with_max_vcpus(void **state)
 
 	(void)state;
 	/* More vCPUs than the vGIC can have: clamped. */
-	vgic_init(&g, VGIC_MAX_VCPUS + 3);
+	vgic_init(&g, VGIC_MAX_VCPUS + 3, VGIC_V3);
 	assert_int_equal(g.nr_vcpus, VGIC_MAX_VCPUS);
 	for (unsigned int c = 0; c < VGIC_MAX_VCPUS - 1; c++)
 		assert_int_equal(rd32(RD(c, R_TYPER)) & RTYPER_LAST, 0);
@@ -578,7 +578,7 @@ static void redist_typer_last_with_max_vcpus(void **state)
 	assert_false(vgic_mmio(&g, 0, RD(VGIC_MAX_VCPUS, R_TYPER), 4, false, &val));
 
 	/* One vCPU: its frame is the last. */
-	vgic_init(&g, 1);
+	vgic_init(&g, 1, VGIC_V3);
 	assert_int_equal(rd(RD(0, R_TYPER), 8), RTYPER_LAST);
 	assert_false(vgic_mmio(&g, 0, RD(1, R_TYPER), 4, false, &val));
 }
@@ -987,7 +987,7 @@ static void send_sgi_irm_all_but_self(void **state)
 	expect_sgis(want);
 
 	/* Alone in the partition: nobody. */
-	vgic_init(&g, 1);
+	vgic_init(&g, 1, VGIC_V3);
 	assert_int_equal(vgic_send_sgi(&g, 0, SGI1R_IRM | SGI1R_INTID(7)), 0);
 	assert_int_equal(rd32(SGI(0, D_ISPENDR)), 0);
 }
@@ -1036,9 +1036,91 @@ static void hw_marks(void **state)
 
 #define VGIC_TEST(f) cmocka_unit_test_setup(f, setup)
 
+/* --- The GICv2 model (guests on GICv2 hosts) ------------------------------------------ */
+
+static uint64_t v2_rd(unsigned int vcpu, uint64_t off)
+{
+	uint64_t val = 0xdeadbeefUL;
+
+	assert_true(vgic_mmio(&g, vcpu, DIST(off), 4, false, &val));
+	return val;
+}
+
+static void v2_wr(unsigned int vcpu, uint64_t off, uint32_t v)
+{
+	uint64_t val = v;
+
+	assert_true(vgic_mmio(&g, vcpu, DIST(off), 4, true, &val));
+}
+
+static int setup_v2(void **state)
+{
+	(void)state;
+	vgic_init(&g, 2, VGIC_V2);
+	return 0;
+}
+
+static void v2_identity_and_banking(void **state)
+{
+	uint8_t prio;
+
+	(void)state;
+	/* ITLinesNumber 1, CPUNumber = 2 vCPUs - 1; ArchRev 2 at the GICv2
+	 * offset; no redistributors. */
+	assert_int_equal(v2_rd(0, 0x004), 1 | (1 << 5));
+	assert_int_equal(v2_rd(0, 0xfe8), 0x2b);
+	assert_false(vgic_mmio(&g, 0, RD(0, 0), 4, false, &(uint64_t){ 0 }));
+	/* Word 0 of ISENABLER is each vCPU's own. */
+	v2_wr(1, 0x100, 1u << 27);
+	assert_int_equal(v2_rd(1, 0x100), 1u << 27);
+	assert_int_equal(v2_rd(0, 0x100), 0);
+	/* ITARGETSR for SGIs/PPIs reads the vCPU itself, in every byte. */
+	assert_int_equal(v2_rd(1, 0x800), 0x02020202);
+	/* A PPI enabled in its bank is delivered to that vCPU only. */
+	vgic_inject(&g, 1, 27);
+	assert_int_equal(vgic_next_pending(&g, 0, NULL, &prio), -1);
+	assert_int_equal(vgic_next_pending(&g, 1, NULL, &prio), 27);
+	/* CTLR keeps both group enables (GICv2 guests often use group 0). */
+	v2_wr(0, 0x000, 3);
+	assert_int_equal(v2_rd(0, 0x000), 3);
+}
+
+static void v2_spi_targets_and_sgir(void **state)
+{
+	uint8_t prio;
+
+	(void)state;
+	v2_wr(0, 0x000, 1); /* group 0 on: enough for SPIs in group 0 */
+	/* SPI 33 to vCPU 1 through ITARGETSR byte 33. */
+	v2_wr(0, 0x820, 0x00000200); /* bytes 32..35: 33 -> mask 0x02 */
+	assert_int_equal(v2_rd(0, 0x820) & 0xff00, 0x0200);
+	v2_wr(0, 0x104, 1u << 1); /* enable SPI 33 */
+	assert_int_equal(vgic_inject(&g, 0, 33), 1);
+	assert_int_equal(vgic_next_pending(&g, 1, NULL, &prio), 33);
+	/* SGIR: target list, "all but me", "only me", and the kick mask. */
+	v2_wr(0, 0x100, 0xffff);
+	v2_wr(1, 0x100, 0xffff);
+	g.kick = 0;
+	v2_wr(0, 0xf00, (0u << 24) | (0x2u << 16) | 5);
+	assert_int_equal(g.kick, 2);
+	assert_int_equal(vgic_next_pending(&g, 1, NULL, &prio), 5);
+	g.kick = 0;
+	v2_wr(1, 0xf00, (1u << 24) | 6);
+	assert_int_equal(g.kick, 1);
+	assert_int_equal(vgic_next_pending(&g, 0, NULL, &prio), 6);
+	g.kick = 0;
+	v2_wr(1, 0xf00, (2u << 24) | 7);
+	assert_int_equal(g.kick, 2);
+	assert_int_equal(vgic_next_pending(&g, 1, NULL, &prio), 7);
+	/* A GICv2 distributor is 4 KiB: GICv3's IROUTER is not there. */
+	assert_false(vgic_mmio(&g, 0, DIST(0x6000 + 8 * 33), 8, false, &(uint64_t){ 0 }));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(v2_identity_and_banking, setup_v2),
+		cmocka_unit_test_setup(v2_spi_targets_and_sgir, setup_v2),
 		VGIC_TEST(dist_ctlr),
 		VGIC_TEST(dist_id_registers),
 		VGIC_TEST(dist_igroupr),

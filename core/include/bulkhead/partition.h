@@ -19,7 +19,7 @@
 #include <bulkhead/plan.h>
 #include <bulkhead/vgic.h>
 
-#define PARTITION_S2_TABLES 4
+#define PARTITION_S2_TABLES 8
 /* The partition's device tree sits in the last 64 KiB of its RAM. */
 #define PARTITION_DTB_SIZE 0x10000
 #define PARTITION_LINE_MAX 160
@@ -108,6 +108,8 @@ void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid);
 void vcpu_flush_interrupts(void);
 /* The guest's virtual timer fired (physical PPI) on this CPU. */
 void vcpu_vtimer_fired(void);
+/* Wake the vCPUs a vGIC register write made something pending for. */
+void vcpu_kick_pending(struct partition *p);
 /* A guest write to ICC_SGI1R_EL1. */
 void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r);
 

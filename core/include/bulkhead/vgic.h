@@ -21,6 +21,11 @@
 #define VGIC_DIST_SIZE 0x10000UL
 #define VGIC_REDIST_IPA 0x080a0000UL
 #define VGIC_REDIST_STRIDE 0x20000UL /* RD_base + SGI_base frames */
+/* On GICv2 hosts: a GICv2 distributor, and the hardware's virtual CPU
+ * interface (GICV) mapped where the guest's GICC is. */
+#define VGIC_V2_DIST_SIZE 0x1000UL
+#define VGIC_V2_CPU_IPA 0x08010000UL
+#define VGIC_V2_CPU_SIZE 0x2000UL
 
 #define VGIC_NR_SPIS 32
 #define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
@@ -36,8 +41,14 @@ struct vgic_cpu {
 	uint64_t pending[(VGIC_NR_IRQS + 63) / 64];
 };
 
+enum vgic_model { VGIC_V3, VGIC_V2 };
+
 struct vgic {
 	spinlock_t lock;
+	enum vgic_model model;
+	/* vCPUs a register write made something pending for (GICv2 SGIR):
+	 * the caller kicks them and clears this. */
+	uint32_t kick;
 	unsigned int nr_vcpus;
 	uint32_t ctlr;
 	uint32_t enabled[VGIC_NR_SPIS / 32];
@@ -51,7 +62,9 @@ struct vgic {
 };
 
 /* Reset to the state a GIC has at power-on. */
-void vgic_init(struct vgic *g, unsigned int nr_vcpus);
+void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model);
+/* Is intid in group 1 for vcpu (for the list register's group bit)? */
+bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid);
 
 /*
  * A guest access to [ipa, ipa + size) that stage 2 did not map: if it is

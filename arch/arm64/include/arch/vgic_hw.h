@@ -1,6 +1,6 @@
 /*
- * The hardware half of the virtual GIC (GICv3 virtualization: ICH_*_EL2
- * list registers). Core code keeps interrupts pending in struct vgic; this
+ * The hardware half of the virtual GIC: list registers (GICv3's ICH_*_EL2
+ * system registers, or GICv2's GICH frame). Core code keeps interrupts pending in struct vgic; this
  * moves them into list registers and notices when the guest is done.
  */
 #ifndef ARCH_VGIC_HW_H
@@ -21,8 +21,14 @@ struct arch_vgic_cpu {
 	uint64_t retired[2];		     /* device INTIDs the guest ended */
 };
 
-/* True if this CPU's GIC has the GICv3 virtualization interface. */
+struct board_gic;
+
+/* Once at boot: which virtualization interface the board's GIC has
+ * (GICv3 system registers, or GICv2's GICH/GICV frames), if any. */
+void arch_vgic_init(const struct board_gic *g);
+/* True if guests can have a virtual GIC; and whether it is a GICv2. */
 bool arch_vgic_available(void);
+bool arch_vgic_is_v2(void);
 void arch_vgic_reset(struct arch_vgic_cpu *c);
 /* On entry / switch-out: load or keep the vCPU's list registers. */
 void arch_vgic_restore(const struct arch_vgic_cpu *c);
