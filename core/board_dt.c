@@ -473,6 +473,17 @@ int board_dt_device(const void *fdt, const struct board_info *b, const char *pat
 	const char *name;
 
 	memset(d, 0, sizeof(*d));
+	/* Not a path or an alias: a node name, e.g. "pl031@9010000". */
+	if (node < 0 && path[0] != '/') {
+		int depth = 0;
+
+		for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
+		     node = fdt_next_node(fdt, node, &depth)) {
+			name = fdt_get_name(fdt, node, &len);
+			if (name && (size_t)len == strlen(path) && !memcmp(name, path, (size_t)len))
+				break;
+		}
+	}
 	if (node < 0)
 		return ERR("device \"%s\" is not in the board's device tree", path);
 	if (dt_locate(fdt, node, &n))

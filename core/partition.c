@@ -99,6 +99,11 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 			     pp->image, img->size, pp->mem_size >> 20);
 		return -1;
 	}
+	if (pp->mem_base + pp->mem_size > (1UL << arch_s2_ipa_bits())) {
+		fmt_snprintf(err, errlen, "RAM ends above this CPU's %u-bit guest-physical space",
+			     arch_s2_ipa_bits());
+		return -1;
+	}
 	p->image = img->start;
 	p->image_size = img->size;
 	p->ram_pa = memcarve_take(mc, pp->mem_size);
@@ -198,6 +203,9 @@ void partitions_init(const char *cmdline)
 		return;
 	}
 	carve_init(&mc, blob);
+	log_info("partitions: %u-bit guest-physical space, %s", arch_s2_ipa_bits(),
+		 !arch_vgic_available() ? "no virtual GIC" : arch_vgic_is_v2() ? "virtual GICv2"
+										 : "virtual GICv3");
 	for (unsigned int i = 0; i < plan.nr; i++) {
 		const struct plan_partition *pp = &plan.parts[i];
 		struct partition *p = &partitions[i];

@@ -46,15 +46,25 @@ static uint64_t stack_top(void)
 	return (uint64_t)cpu_stacks[this_cpu_id()] + CONFIG_STACK_SIZE;
 }
 
+unsigned int arch_s2_ipa_bits(void)
+{
+	static const unsigned int pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	unsigned int bits = parange < 7 ? pa_bits[parange] : 48;
+
+	return bits < S2_IPA_BITS ? bits : S2_IPA_BITS;
+}
+
 void arch_guest_cpu_init(void)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
 	uint64_t ps = parange > 5 ? 5 : parange;
 	uint64_t hpmn = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
 
-	/* T0SZ 25 (39-bit IPA), start at level 1, write-back walks, inner
-	 * shareable, 4 KiB granule, output size from the CPU, RES1 bit 31. */
-	write_sysreg(vtcr_el2, (64 - S2_IPA_BITS) | (1UL << 6) | (1UL << 8) | (1UL << 10) |
+	/* IPA size from the CPU's PARange, at most 39 bits (one level-1
+	 * table); start at level 1, write-back walks, inner shareable, 4 KiB
+	 * granule, output size from the CPU, RES1 bit 31. */
+	write_sysreg(vtcr_el2, (64 - arch_s2_ipa_bits()) | (1UL << 6) | (1UL << 8) | (1UL << 10) |
 				       (3UL << 12) | (ps << 16) | (1UL << 31));
 	/* Debug and PMU registers trap (and are refused); the counters the
 	 * guest may not touch stay the hypervisor's. */

@@ -35,6 +35,9 @@ struct arch_vcpu {
 	struct arch_vgic_cpu vgic;
 };
 
+/* Guest-physical address bits: the CPU's PARange, at most 39. */
+unsigned int arch_s2_ipa_bits(void);
+
 /* Once per physical CPU before it runs any guest: stage-2 and trap set-up. */
 void arch_guest_cpu_init(void);
 
