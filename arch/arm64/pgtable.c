@@ -54,7 +54,7 @@ static int ram_cover(const struct mem_range *ram, unsigned int nr_ram, uint64_t 
 	return cover;
 }
 
-static pt_table_t *pool_take(struct pt_pool *pool)
+pt_table_t *pt_pool_take(struct pt_pool *pool)
 {
 	pt_table_t *t;
 
@@ -76,7 +76,7 @@ pt_table_t *pt_build_identity(struct pt_pool *pool, const struct mem_range *ram,
 		    ram[i].base + ram[i].size > (1UL << PT_VA_BITS))
 			return 0;
 	}
-	root = pool_take(pool);
+	root = pt_pool_take(pool);
 	if (!root)
 		return 0;
 
@@ -89,7 +89,7 @@ pt_table_t *pt_build_identity(struct pt_pool *pool, const struct mem_range *ram,
 			(*root)[i] = block_desc(gb, cover == 2);
 			continue;
 		}
-		l2 = pool_take(pool);
+		l2 = pt_pool_take(pool);
 		if (!l2)
 			return 0;
 		for (uint64_t j = 0; j < PT_ENTRIES; j++) {

@@ -19,21 +19,9 @@
 #define SZ_2M (1UL << L2_SHIFT)
 #define SZ_4K (1UL << L3_SHIFT)
 
-static pt_table_t *take(struct pt_pool *pool)
-{
-	pt_table_t *t;
-
-	if (pool->used >= pool->nr)
-		return 0;
-	t = &pool->tables[pool->used++];
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		(*t)[i] = 0;
-	return t;
-}
-
 pt_table_t *s2_create(struct pt_pool *pool)
 {
-	return take(pool);
+	return pt_pool_take(pool);
 }
 
 /* The next-level table under *entry, made if there is none; NULL if the
@@ -49,7 +37,7 @@ static pt_table_t *next_table(struct pt_pool *pool, uint64_t *entry, int *err)
 		}
 		return (pt_table_t *)(uintptr_t)(*entry & DESC_ADDR_MASK);
 	}
-	t = take(pool);
+	t = pt_pool_take(pool);
 	if (!t) {
 		*err = -2;
 		return 0;

@@ -53,7 +53,7 @@ ut-libs-test_board_dt := $(UT_LIBFDT)
 ut-src-test_plan := core/plan.c core/lib/format.c
 ut-libs-test_plan := $(UT_LIBFDT)
 ut-src-test_memcarve := core/memcarve.c
-ut-src-test_stage2 := arch/arm64/stage2.c
+ut-src-test_stage2 := arch/arm64/stage2.c arch/arm64/pgtable.c
 ut-src-test_vgic := core/vgic.c
 ut-src-test_sched := core/sched_pick.c
 

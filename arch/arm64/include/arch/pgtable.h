@@ -26,6 +26,10 @@ struct pt_pool {
 	unsigned int used;
 };
 
+/* A zeroed table from the pool, or 0 when it is used up (boot only: the
+ * pool is never given back). */
+pt_table_t *pt_pool_take(struct pt_pool *pool);
+
 /*
  * Fill a fresh root table from the pool: the ranges in ram[] (rounded out to
  * 2 MiB) become normal memory, the rest of the 39-bit space device memory
