@@ -64,7 +64,6 @@ static int partition_load(struct partition *p)
 
 	arch_dcache_clean_invalidate(ram, size);
 	vgic_init(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
-	passthrough_start(p);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
@@ -174,7 +173,7 @@ static const void *plan_blob(const char *cmdline, char *err, size_t errlen)
 	return (const void *)addr;
 }
 
-static void carve_init(struct memcarve *mc, const void *blob)
+static int carve_init(struct memcarve *mc, const void *blob)
 {
 	struct mem_range excl[BOARD_MAX_RESERVED + 3];
 	unsigned int n = 0;
@@ -184,8 +183,8 @@ static void carve_init(struct memcarve *mc, const void *blob)
 	excl[n++] = (struct mem_range){ (uint64_t)blob, PLAN_BLOB_MAX };
 	for (unsigned int i = 0; i < board.nr_reserved; i++)
 		excl[n++] = board.reserved[i];
-	if (memcarve_init(mc, board.mem, board.nr_mem, excl, n))
-		log_warn("memory map too fragmented; some RAM is left unused");
+	/* A failure leaves exclusions unapplied: nothing may be carved then. */
+	return memcarve_init(mc, board.mem, board.nr_mem, excl, n);
 }
 
 void partitions_init(const char *cmdline)
@@ -202,7 +201,19 @@ void partitions_init(const char *cmdline)
 		log_err("plan rejected: %s; no partition started", err);
 		return;
 	}
-	carve_init(&mc, blob);
+	for (unsigned int i = 0; i < plan.nr; i++)
+		for (unsigned int j = 0; j < plan.parts[i].nr_cpus; j++)
+			if (!percpu[plan.parts[i].cpus[j]].online) {
+				log_err("plan rejected: partition@%u (\"%s\"): cpus: CPU %u did not "
+					"come online; no partition started",
+					plan.parts[i].id, plan.parts[i].name, plan.parts[i].cpus[j]);
+				return;
+			}
+	if (carve_init(&mc, blob)) {
+		log_err("plan rejected: the memory map is too fragmented to carve safely; no "
+			"partition started");
+		return;
+	}
 	log_info("partitions: %u-bit guest-physical space, %s", arch_s2_ipa_bits(),
 		 !arch_vgic_available() ? "no virtual GIC" : arch_vgic_is_v2() ? "virtual GICv2"
 										 : "virtual GICv3");
@@ -233,6 +244,7 @@ void partitions_init(const char *cmdline)
 		struct partition *p = &partitions[i];
 
 		p->state = PART_RUNNING;
+		passthrough_start(p);
 		vcpu_prepare(&p->vcpus[0]);
 		__atomic_store_n(&p->vcpus[0].state, VCPU_READY, __ATOMIC_RELEASE);
 		irq_wake_cpu(p->vcpus[0].cpu);
@@ -245,19 +257,29 @@ void partition_restart_if_due(struct partition *p)
 {
 	bool load_failed;
 
+	uint64_t flags;
+
 	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
 	    arch_counter_now() < p->restart_at)
 		return;
 	load_failed = partition_load(p) != 0;
+	flags = arch_irq_save();
 	spin_lock(&p->lock);
 	if (load_failed) {
 		p->state = PART_STOPPED;
 	} else {
+		/* Only vCPU 0 starts; the others wait for CPU_ON again, whatever
+		 * they were doing when the partition ended. */
+		for (unsigned int i = 1; i < p->plan->nr_cpus; i++)
+			p->vcpus[i].state = VCPU_OFF;
 		vcpu_prepare(&p->vcpus[0]);
 		p->vcpus[0].state = VCPU_READY;
 		p->state = PART_RUNNING;
 	}
 	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	if (!load_failed)
+		passthrough_start(p); /* now that its interrupts have a home */
 	if (load_failed)
 		log_err("partition %u \"%s\": cannot rebuild its device tree; stopped", p->id,
 			p->plan->name);
@@ -460,7 +482,7 @@ void vcpu_flush_interrupts(void)
 	struct vcpu *v = vcpu_current();
 	uint64_t any = 0;
 
-	if (!v)
+	if (!v || !arch_vgic_available())
 		return;
 	for (unsigned int i = 0; i < sizeof(v->part->vgic.cpu[0].pending) / 8; i++)
 		any |= v->part->vgic.cpu[v->index].pending[i];
@@ -470,11 +492,25 @@ void vcpu_flush_interrupts(void)
 	}
 }
 
+void vcpu_release_device_irqs(struct vcpu *v)
+{
+	/* A device interrupt still in this vCPU's list registers would stay
+	 * masked at the GIC for good: give it back. */
+	if (!arch_vgic_available())
+		return;
+	for (unsigned int i = 0; i < ARCH_VGIC_MAX_LRS; i++) {
+		int intid = v->arch.vgic.lr_intid[i];
+
+		if (intid >= 0 && vgic_is_hw(&v->part->vgic, (unsigned int)intid))
+			passthrough_eoi((unsigned int)intid);
+	}
+}
+
 void vcpu_maintenance(void)
 {
 	struct vcpu *v = vcpu_current();
 
-	if (!v)
+	if (!v || !arch_vgic_available())
 		return;
 	arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
 	process_retired(v);
@@ -488,7 +524,7 @@ void vcpu_vtimer_fired(void)
 	 * that it does not fire again at once, and give the guest its
 	 * interrupt. */
 	arch_vtimer_mask();
-	if (v)
+	if (v && arch_vgic_available())
 		vgic_inject(&v->part->vgic, v->index, VGIC_PPI_VTIMER);
 }
 

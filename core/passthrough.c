@@ -28,6 +28,12 @@ static struct partition *spi_owner[VGIC_NR_IRQS];
 static int device_owner_node[PLAN_MAX_PARTITIONS * PLAN_MAX_DEVICES];
 static struct partition *device_owner[PLAN_MAX_PARTITIONS * PLAN_MAX_DEVICES];
 static unsigned int nr_owned;
+/* Every page range handed out: two devices in one page cannot go to two
+ * partitions (each would reach the other's registers). */
+#define MAX_OWNED_RANGES (PLAN_MAX_PARTITIONS * PLAN_MAX_DEVICES * BOARD_DEV_MAX_REGS)
+static struct mem_range owned_range[MAX_OWNED_RANGES];
+static struct partition *owned_range_owner[MAX_OWNED_RANGES];
+static unsigned int nr_owned_ranges;
 
 static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
 {
@@ -78,6 +84,26 @@ int passthrough_build(struct partition *p, char *err, size_t errlen)
 			if (hypervisors(base, end - base)) {
 				fmt_snprintf(err, errlen, "device \"%s\" is the hypervisor's own", path);
 				return -1;
+			}
+			for (unsigned int m = 0; m < board.nr_mem; m++)
+				if (overlaps(base, end - base, board.mem[m].base, board.mem[m].size)) {
+					fmt_snprintf(err, errlen, "\"%s\" is memory, not a device",
+						     path);
+					return -1;
+				}
+			for (unsigned int k = 0; k < nr_owned_ranges; k++)
+				if (owned_range_owner[k] != p &&
+				    overlaps(base, end - base, owned_range[k].base,
+					     owned_range[k].size)) {
+					fmt_snprintf(err, errlen, "device \"%s\" shares a 4 KiB page "
+								  "with a device of partition %u",
+						     path, owned_range_owner[k]->id);
+					return -1;
+				}
+			if (nr_owned_ranges < MAX_OWNED_RANGES) {
+				owned_range[nr_owned_ranges].base = base;
+				owned_range[nr_owned_ranges].size = end - base;
+				owned_range_owner[nr_owned_ranges++] = p;
 			}
 			if (overlaps(base, end - base, pp->mem_base, pp->mem_size) ||
 			    overlaps(base, end - base, VGIC_DIST_IPA, VGIC_DIST_SIZE) ||

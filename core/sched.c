@@ -85,10 +85,15 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 	if (new_state == VCPU_READY)
 		arch_vcpu_save(&v->arch, pc->trap_frame);
 	spin_lock(&p->lock);
+	/* A partition that ended meanwhile keeps none of its vCPUs ready. */
+	if (p->state != PART_RUNNING)
+		new_state = VCPU_OFF;
 	if (v->state == VCPU_RUNNING)
 		v->state = new_state;
 	p->nr_in_guest--;
 	spin_unlock(&p->lock);
+	if (new_state == VCPU_OFF)
+		vcpu_release_device_irqs(v);
 	pc->current = NULL;
 	arch_cpu_park(idle_after_guest);
 }
@@ -99,8 +104,16 @@ void sched_tick(void)
 	struct vcpu *cur = pc->current;
 	struct vcpu *next;
 
-	for (unsigned int i = 0; i < pc->nr_runq; i++)
-		pc->runq[i]->blocked = false;
+	for (unsigned int i = 0; i < pc->nr_runq; i++) {
+		struct vcpu *v = pc->runq[i];
+
+		v->blocked = false;
+		/* A restart due on this CPU happens in the idle loop: make the
+		 * running vCPU leave for it, whatever its priority. */
+		if (cur && v->index == 0 && v->part->state == PART_RESTART_WAIT &&
+		    !v->part->nr_in_guest && arch_counter_now() >= v->part->restart_at)
+			pc->need_resched = true;
+	}
 	if (!cur)
 		return;
 	next = pick(pc, cur);

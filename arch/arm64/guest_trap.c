@@ -25,8 +25,6 @@
 
 #define SMCCC_NOT_SUPPORTED ((uint64_t)-1)
 
-void guest_sync(struct exception_frame *f);
-void guest_serror(struct exception_frame *f);
 
 /*
  * Make the guest take an UNDEFINED exception at EL1, as if the trapped
@@ -162,6 +160,36 @@ void guest_sync(struct exception_frame *f)
 	default:
 		partition_fault(v, esr_describe(esr, what, sizeof(what)), f->elr);
 	}
+}
+
+/* Guests run AArch64 at EL1, but may run AArch32 code at EL0: any trap
+ * from it (a stage-2 abort, an SMC, ...) is contained as a fault; its
+ * interrupts are handled like any other. */
+void guest_sync_aarch32(struct exception_frame *f)
+{
+	struct vcpu *v = vcpu_current();
+	char what[160];
+
+	if (v) {
+		size_t n;
+
+		esr_describe(f->esr, what, sizeof(what) - 24);
+		n = strlen(what);
+		fmt_snprintf(what + n, sizeof(what) - n, " (AArch32 EL0)");
+		partition_fault(v, what, f->elr);
+	}
+}
+
+void guest_serror_late(struct exception_frame *f)
+{
+	struct vcpu *v = vcpu_current();
+
+	(void)f;
+	if (v)
+		partition_fault(v, "SError (asynchronous abort) taken at EL2", f->elr);
+	log_err("SError (asynchronous abort) at EL2 with no guest running; ESR 0x%lx; "
+		"continuing",
+		f->esr);
 }
 
 void guest_serror(struct exception_frame *f)

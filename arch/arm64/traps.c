@@ -11,8 +11,6 @@
 #include <bulkhead/percpu.h>
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind);
-void guest_sync(struct exception_frame *f);
-void guest_serror(struct exception_frame *f);
 
 extern uint8_t cpu_stacks[CONFIG_NR_CPUS][CONFIG_STACK_SIZE];
 
@@ -64,12 +62,26 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 		irq_handle();
 		return;
 	case EXC_IRQ_A64:
+	case EXC_IRQ_A32: /* a guest's AArch32 EL0 code was running */
 		irq_handle();
 		vcpu_after_interrupt();
 		vcpu_flush_interrupts();
 		return;
+	case EXC_FIQ_A64:
+	case EXC_FIQ_A32:
+	case EXC_FIQ_SPX:
+		return; /* no FIQ sources are used; nothing to acknowledge */
+	case EXC_SYNC_A32:
+		guest_sync_aarch32(f);
+		return;
 	case EXC_SERROR_A64:
+	case EXC_SERROR_A32:
 		guest_serror(f);
+		return;
+	case EXC_SERROR_SPX:
+		/* Asynchronous: most likely a guest's access to its device,
+		 * noticed after it left. Not a reason to stop everything. */
+		guest_serror_late(f);
 		return;
 	}
 	panic_with_frame(f, kind, "unexpected exception at EL2: %s", exception_kind_name(kind));

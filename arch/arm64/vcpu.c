@@ -105,6 +105,17 @@ static void el1_reset(void)
 	write_sysreg(tpidrro_el0, 0);
 	write_sysreg(sp_el1, 0);
 	write_sysreg(sp_el0, 0);
+	/* Nothing of a previous vCPU on this core may show through. */
+	write_sysreg(elr_el1, 0);
+	write_sysreg(spsr_el1, 0);
+	write_sysreg(esr_el1, 0);
+	write_sysreg(far_el1, 0);
+	write_sysreg(par_el1, 0);
+	write_sysreg(afsr0_el1, 0);
+	write_sysreg(afsr1_el1, 0);
+	write_sysreg(amair_el1, 0);
+	write_sysreg(csselr_el1, 0);
+	write_sysreg(cntv_cval_el0, 0);
 }
 
 static void el1_save(struct arch_el1_state *s)
@@ -191,7 +202,10 @@ void arch_vcpu_enter(struct arch_vcpu *a, bool trap_wfi)
 		/* The EL1 state a guest finds after reset, whatever ran here
 		 * before; and nothing of this VMID's previous run in the TLBs
 		 * or of a previous image in the instruction cache. */
+		static const struct arch_fp_state zero_fp;
+
 		el1_reset();
+		fp_restore_asm(&zero_fp);
 		isb();
 		__asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::
 					 : "memory");

@@ -139,7 +139,9 @@ el2_cpu_setup:
 	msr	cptr_el2, x0
 	ldr	x0, =(SCTLR_EL2_RES1 | SCTLR_I | SCTLR_SA)
 	msr	sctlr_el2, x0
-	mov	x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+	/* Guests may read the physical counter; its timer (not switched
+	 * between vCPUs) traps, and they use the virtual one. */
+	mov	x0, #CNTHCTL_EL1PCTEN
 	msr	cnthctl_el2, x0
 	msr	cntvoff_el2, xzr
 	msr	cnthp_ctl_el2, xzr

@@ -130,6 +130,8 @@ int passthrough_build(struct partition *p, char *err, size_t errlen);
 void passthrough_start(struct partition *p);
 void passthrough_irq(unsigned int intid);
 void passthrough_eoi(unsigned int intid);
+/* A vCPU gone for good: unmask the device interrupts it still held. */
+void vcpu_release_device_irqs(struct vcpu *v);
 /* A maintenance interrupt: the running guest ended some interrupts. */
 void vcpu_maintenance(void);
 

@@ -44,6 +44,13 @@ const char *exception_kind_name(unsigned int kind);
 /* "EL2h", "EL1t", ... from an SPSR value. */
 const char *spsr_mode_name(uint64_t spsr);
 
+/* Traps from a guest (arch/arm64/guest_trap.c), called by the vectors'
+ * dispatcher with the guest's register frame. */
+void guest_sync(struct exception_frame *f);
+void guest_sync_aarch32(struct exception_frame *f);
+void guest_serror(struct exception_frame *f);
+void guest_serror_late(struct exception_frame *f);
+
 /* Dump registers, ESR in words, FAR, ELR, SPSR and a frame-pointer backtrace. */
 void exception_dump(const struct exception_frame *f, unsigned int kind);
 

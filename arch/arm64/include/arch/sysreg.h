@@ -22,9 +22,11 @@
 /* Physical interrupts and SErrors are taken at EL2 only when routed here. */
 #define HCR_BOOT (HCR_RW | HCR_AMO | HCR_IMO | HCR_FMO)
 
-/* CPTR_EL2 (non-VHE): RES1 bits 0-7, 9, 12-13; TFP (bit 10) left clear so
- * libfdt's few SIMD instructions work during boot. */
-#define CPTR_EL2_RES1 0x32ffUL
+/* CPTR_EL2 (non-VHE): RES1 bits 0-7, 9, 12-13, and TZ (bit 8, RES1 without
+ * SVE): SVE traps, since its registers are not switched between vCPUs.
+ * TFP (bit 10) stays clear: FP/SIMD is switched, and libfdt uses a few
+ * SIMD instructions at boot. */
+#define CPTR_EL2_RES1 0x33ffUL
 
 #define SCR_EL3_BOOT                                                                               \
 	((1UL << 0) | (1UL << 4) | (1UL << 5) | (1UL << 8) | (1UL << 10)) /* NS, RES1, HCE, RW */
