@@ -65,10 +65,6 @@ void irq_spi_enable(unsigned int intid, bool enable)
 	irqchip->spi_enable(intid, enable);
 }
 
-const char *irq_chip_name(void)
-{
-	return irqchip ? irqchip->name : "none";
-}
 
 void irq_handle(void)
 {

@@ -57,12 +57,6 @@ void arch_cpu_idle(void)
 	wfi();
 }
 
-void arch_cpu_wake_all(void)
-{
-	dsb(sy);
-	sev();
-}
-
 void arch_cpu_halt(void)
 {
 	__asm__ volatile("msr daifset, #0xf" ::: "memory");

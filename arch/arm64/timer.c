@@ -10,9 +10,3 @@ void arch_timer_arm(uint64_t ticks)
 	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
 	isb();
 }
-
-void arch_timer_stop(void)
-{
-	write_sysreg(cnthp_ctl_el2, 0);
-	isb();
-}

@@ -16,16 +16,4 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
 __attribute__((noreturn, format(printf, 3, 4))) void
 panic_with_frame(const struct exception_frame *f, unsigned int kind, const char *fmt, ...);
 
-#define BUG_ON(cond)                                                                               \
-	do {                                                                                       \
-		if (CONFIG_DEBUG_ASSERTS_ON && (cond))                                             \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);                   \
-	} while (0)
-
-#ifdef CONFIG_DEBUG_ASSERTS
-#define CONFIG_DEBUG_ASSERTS_ON 1
-#else
-#define CONFIG_DEBUG_ASSERTS_ON 0
-#endif
-
 #endif

@@ -22,8 +22,6 @@ uint64_t arch_irq_save(void);
 void arch_irq_restore(uint64_t flags);
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
-/* Make stores visible and wake CPUs waiting in WFE. */
-void arch_cpu_wake_all(void);
 /* Stop this CPU for good, interrupts masked. */
 __attribute__((noreturn)) void arch_cpu_halt(void);
 
