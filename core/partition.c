@@ -52,17 +52,22 @@ void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len)
 	return (void *)(p->ram_pa + (ipa - base));
 }
 
-/* Put the pristine image and a fresh device tree into the partition's RAM.
- * Everything the previous run left in the caches for that RAM goes first:
- * a late write-back of a dirty line must not land in the new run's memory,
- * which the guest starts using with its MMU (and caches) off. */
-static int partition_load(struct partition *p)
+/*
+ * Put the pristine image and a fresh device tree into the partition's RAM.
+ * On a restart, everything the previous run left in the caches for that RAM
+ * goes first: a late write-back of a dirty line must not land in the new
+ * run's memory, which the guest starts using with its MMU (and caches) off.
+ * The first time, no guest has run there and the loader cleaned its caches
+ * before starting us, so only what we write needs cleaning.
+ */
+static int partition_load(struct partition *p, bool restart)
 {
 	uint64_t size = p->plan->mem_size;
 	void *ram = (void *)p->ram_pa;
 	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
 
-	arch_dcache_clean_invalidate(ram, size);
+	if (restart)
+		arch_dcache_clean_invalidate(ram, size);
 	vgic_init(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
@@ -141,7 +146,7 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 		v->cpu = pp->cpus[i];
 		v->state = VCPU_OFF;
 	}
-	return partition_load(p);
+	return partition_load(p, false);
 }
 
 /* The plan: the one packed in the image, or one the boot loader put in
@@ -262,7 +267,7 @@ void partition_restart_if_due(struct partition *p)
 	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
 	    arch_counter_now() < p->restart_at)
 		return;
-	load_failed = partition_load(p) != 0;
+	load_failed = partition_load(p, true) != 0;
 	flags = arch_irq_save();
 	spin_lock(&p->lock);
 	if (load_failed) {
