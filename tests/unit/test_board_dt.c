@@ -15,6 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ut_dtb.h"
+
 #include <bulkhead/board.h>
 
 #ifndef UT_DATA_DIR
@@ -25,28 +27,6 @@
 static char err[256];
 static struct board_info b;
 
-/* Read a whole file from UT_DATA_DIR; the caller frees it. */
-static void *load_dtb(const char *name)
-{
-	char path[512];
-	FILE *f;
-	long size;
-	void *blob;
-
-	snprintf(path, sizeof(path), "%s/%s", UT_DATA_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (built by `make unit-tests`)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	rewind(f);
-	blob = malloc((size_t)size);
-	assert_non_null(blob);
-	assert_int_equal(fread(blob, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	return blob;
-}
 
 /* Parse a file into b; err is pre-filled so that a success can be checked
  * to leave it alone, and b with junk so that every field is seen to be
