@@ -18,11 +18,50 @@
 
 #define GIC_PHANDLE 1
 
+static struct partition *container_of_events(struct event_table *t)
+{
+	return (struct partition *)((char *)t - __builtin_offsetof(struct partition, events));
+}
+
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
 	fdt64_t v[2] = { cpu_to_fdt64(a), cpu_to_fdt64(b) };
 
 	return fdt_property(fdt, name, v, sizeof(v));
+}
+
+/* /hypervisor/events (the pending page and its interrupt) and one node
+ * per channel under /hypervisor/channels (docs/abi.md). */
+static int events_nodes(struct partition *p, void *fdt)
+{
+	fdt32_t irq[3] = { cpu_to_fdt32(1), cpu_to_fdt32(BH_EVENT_INTID - 16), cpu_to_fdt32(4) };
+
+	TRY(fdt_begin_node(fdt, "events"));
+	TRY(fdt_property_string(fdt, "compatible", "bulkhead,events"));
+	TRY(prop_u64_pair(fdt, "reg", BH_EVENT_PAGE_IPA, 0x1000));
+	TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "channels"));
+	for (unsigned int i = 0; i < p->events.nr_ports; i++) {
+		const struct partition_channel *pc = &p->chans[i];
+		const struct plan_channel *ch = pc->chan;
+		struct partition *peer = container_of_events(p->events.port[i].peer);
+
+		TRY(fdt_begin_node(fdt, ch->name));
+		TRY(fdt_property_u32(fdt, "port", i));
+		TRY(fdt_property_string(fdt, "peer", peer->plan->name));
+		if (pc->shared_ipa) {
+			TRY(prop_u64_pair(fdt, "shared-memory", pc->shared_ipa, ch->shared_size));
+			if (ch->writable[pc->end])
+				TRY(fdt_property(fdt, "writable", NULL, 0));
+		}
+		/* Which end this is: rings give the first end the requests. */
+		TRY(fdt_property_u32(fdt, "end", pc->end));
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+	return 0;
 }
 
 int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
@@ -141,6 +180,9 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_property_u32(fdt, "bulkhead,partition-id", p->id));
 	TRY(fdt_property_string(fdt, "bulkhead,partition-name", pp->name));
 	TRY(fdt_property_u32(fdt, "bulkhead,restart-count", p->restarts));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(events_nodes(p, fdt));
 	TRY(fdt_end_node(fdt));
 
 	TRY(fdt_end_node(fdt));

@@ -49,6 +49,27 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 		regs[1] = v->part->id;
 		regs[2] = v->index;
 		break;
+	case BH_HC_EVENT_SEND:
+		regs[0] = (uint64_t)event_send(&v->part->events, regs[1]);
+		break;
+	case BH_HC_EVENT_MASK:
+	case BH_HC_EVENT_UNMASK:
+		regs[0] = (uint64_t)event_set_mask(&v->part->events, regs[1],
+						   (uint32_t)regs[0] == BH_HC_EVENT_MASK);
+		break;
+	case BH_HC_EVENT_PENDING:
+		event_query(&v->part->events, &regs[1], &regs[2], &regs[3]);
+		regs[0] = BH_OK;
+		break;
+	case BH_HC_EVENT_CLOSE:
+		regs[0] = (uint64_t)event_close(&v->part->events, regs[1]);
+		break;
+	case BH_HC_EVENT_BIND:
+		regs[0] = (uint64_t)event_bind(&v->part->events, regs[1], regs[2]);
+		break;
+	case BH_HC_CHANNEL_LOOKUP:
+		channel_lookup(v, regs);
+		break;
 	case BH_HC_FAULT: {
 		char what[96];
 

@@ -68,7 +68,8 @@ static int partition_load(struct partition *p, bool restart)
 
 	if (restart)
 		arch_dcache_clean_invalidate(ram, size);
-	vgic_init(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
+	vgic_reset(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
+	event_table_reset(&p->events);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
@@ -146,7 +147,7 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 		v->cpu = pp->cpus[i];
 		v->state = VCPU_OFF;
 	}
-	return partition_load(p, false);
+	return 0;
 }
 
 /* The plan: the one packed in the image, or one the boot loader put in
@@ -239,6 +240,21 @@ void partitions_init(const char *cmdline)
 			 p->image_size >> 10, plan_policy_name(pp->policy));
 		nr_partitions++;
 	}
+	/* Channels join built partitions; then each is loaded, its device
+	 * tree naming its channels. */
+	if (channels_build(&plan, partitions, &mc, err, sizeof(err))) {
+		log_err("plan rejected: %s; no partition started", err);
+		nr_partitions = 0;
+		return;
+	}
+	for (unsigned int i = 0; i < nr_partitions; i++)
+		if (partition_load(&partitions[i], false)) {
+			log_err("plan rejected: partition@%u (\"%s\"): its device tree does not fit; "
+				"no partition started",
+				partitions[i].id, partitions[i].plan->name);
+			nr_partitions = 0;
+			return;
+		}
 	/* Every vCPU joins its CPU's run queue before any starts: a vCPU enters
 	 * with WFI trapped only if its CPU is shared, and that must be known. */
 	for (unsigned int i = 0; i < nr_partitions; i++)

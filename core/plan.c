@@ -6,7 +6,9 @@
 #include <libfdt.h>
 #include <string.h>
 #include <bulkhead/format.h>
+#include <bulkhead/events.h>
 #include <bulkhead/plan.h>
+#include <bulkhead/vgic.h>
 
 #define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -116,6 +118,11 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 			    (unsigned long)p->mem_base, (unsigned long)p->mem_size);
 	if (p->mem_base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - p->mem_base)
 		return PERR("memory", "must lie below 512 GiB of guest-physical space");
+	if (p->mem_base < BH_WINDOW_IPA + BH_WINDOW_SIZE &&
+	    BH_WINDOW_IPA < p->mem_base + p->mem_size)
+		return PERR("memory", "overlaps the hypervisor window at 0x%lx-0x%lx (event page, "
+				      "shared regions)",
+			    BH_WINDOW_IPA, BH_WINDOW_IPA + BH_WINDOW_SIZE - 1);
 
 	s = get_string(fdt, node, "image", sizeof(p->image));
 	if (!s)
@@ -192,6 +199,142 @@ static int check_pairs(const struct plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
+static int part_index(const struct plan *plan, uint32_t id)
+{
+	for (unsigned int i = 0; i < plan->nr; i++)
+		if (plan->parts[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+/* An explicit guest address for a shared region at end e: page-aligned,
+ * and clear of the end's RAM, its virtual GIC and the hypervisor window. */
+static const char *bad_shared_ipa(const struct plan_partition *p, uint64_t ipa, uint64_t size)
+{
+	if (ipa % PLAN_SHARED_ALIGN)
+		return "is not 4 KiB aligned";
+	if (ipa >= PLAN_IPA_LIMIT || size > PLAN_IPA_LIMIT - ipa)
+		return "does not lie below 512 GiB";
+	if (overlaps(ipa, size, p->mem_base, p->mem_size))
+		return "overlaps the partition's RAM";
+	if (overlaps(ipa, size, VGIC_DIST_IPA, 0x200000))
+		return "overlaps the virtual GIC";
+	if (overlaps(ipa, size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
+		return "lies in the hypervisor window (use 0 to be placed there)";
+	return NULL;
+}
+
+static int parse_channel(const void *fdt, int node, struct plan *plan, struct plan_channel *c,
+			 char *err, size_t errlen)
+{
+	const char *node_name = fdt_get_name(fdt, node, NULL);
+	const fdt32_t *cells;
+	const char *s;
+	uint32_t v;
+	int len;
+
+#define CERR(prop, ...)                                                                            \
+	(fmt_snprintf(err, errlen, "channel %s (\"%s\"): " prop ": ", node_name, c->name),        \
+	 fmt_snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__), -1)
+
+	memcpy(c->name, "?", 2);
+	if (!get_u32(fdt, node, "reg", &v) || v >= PLAN_MAX_CHANNELS)
+		return CERR("reg", "missing, or not a channel id below %d", PLAN_MAX_CHANNELS);
+	c->id = v;
+	s = get_string(fdt, node, "channel-name", sizeof(c->name));
+	if (!s || !valid_name(s))
+		return CERR("channel-name", "missing, longer than %d, or not letters, digits, '-' "
+					    "and '_'",
+			    PLAN_NAME_LEN - 1);
+	memcpy(c->name, s, strlen(s) + 1);
+	cells = fdt_getprop(fdt, node, "ends", &len);
+	if (!cells || len != 8)
+		return CERR("ends", "must be two partition ids");
+	for (unsigned int e = 0; e < 2; e++) {
+		int i = part_index(plan, fdt32_to_cpu(cells[e]));
+
+		if (i < 0)
+			return CERR("ends", "no partition@%u in the plan", fdt32_to_cpu(cells[e]));
+		c->end[e] = (unsigned int)i;
+	}
+	if (c->end[0] == c->end[1])
+		return CERR("ends", "both ends are partition@%u; a channel joins two partitions",
+			    plan->parts[c->end[0]].id);
+
+	if (!fdt_getprop(fdt, node, "shared-size", NULL))
+		return 0;
+	if (!get_u64(fdt, node, "shared-size", &c->shared_size) || !c->shared_size ||
+	    c->shared_size % PLAN_SHARED_ALIGN || c->shared_size > PLAN_SHARED_MAX)
+		return CERR("shared-size", "must be a 64-bit multiple of 4 KiB, at most %lu MiB",
+			    PLAN_SHARED_MAX >> 20);
+	cells = fdt_getprop(fdt, node, "shared-writable", &len);
+	if (!cells || len != 8 || fdt32_to_cpu(cells[0]) > 1 || fdt32_to_cpu(cells[1]) > 1)
+		return CERR("shared-writable", "must be two flags (0 or 1), one per end");
+	cells = fdt_getprop(fdt, node, "shared-address", &len);
+	if (!cells || len != 16)
+		return CERR("shared-address", "must be two 64-bit addresses (0: automatic)");
+	for (unsigned int e = 0; e < 2; e++) {
+		const fdt32_t *w = fdt_getprop(fdt, node, "shared-writable", NULL);
+		const char *why;
+
+		c->writable[e] = fdt32_to_cpu(w[e]) == 1;
+		c->shared_ipa[e] = ((uint64_t)fdt32_to_cpu(cells[2 * e]) << 32) |
+				   fdt32_to_cpu(cells[2 * e + 1]);
+		why = c->shared_ipa[e] ? bad_shared_ipa(&plan->parts[c->end[e]], c->shared_ipa[e],
+							c->shared_size)
+				       : NULL;
+		if (why)
+			return CERR("shared-address", "0x%lx for partition@%u %s",
+				    (unsigned long)c->shared_ipa[e], plan->parts[c->end[e]].id, why);
+	}
+	return 0;
+#undef CERR
+}
+
+/* Channels: unique ids and names; each end's ports numbered in plan order. */
+static int parse_channels(const void *fdt, struct plan *plan, char *err, size_t errlen)
+{
+	unsigned int nr_ports[PLAN_MAX_PARTITIONS] = { 0 };
+	int chans = fdt_subnode_offset(fdt, 0, "channels"), node;
+
+	if (chans == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (chans < 0)
+		return ERR("/channels: %s", fdt_strerror(chans));
+	fdt_for_each_subnode(node, fdt, chans) {
+		struct plan_channel *c = &plan->channels[plan->nr_channels];
+
+		if (plan->nr_channels == PLAN_MAX_CHANNELS)
+			return ERR("/channels: more than %d channels", PLAN_MAX_CHANNELS);
+		if (parse_channel(fdt, node, plan, c, err, errlen))
+			return -1;
+		for (unsigned int j = 0; j < plan->nr_channels; j++) {
+			if (plan->channels[j].id == c->id)
+				return ERR("channel %s (\"%s\"): reg: id %u is used twice",
+					   fdt_get_name(fdt, node, NULL), c->name, c->id);
+			if (!strcmp(plan->channels[j].name, c->name))
+				return ERR("channel %s (\"%s\"): channel-name: used twice",
+					   fdt_get_name(fdt, node, NULL), c->name);
+		}
+		for (unsigned int e = 0; e < 2; e++) {
+			if (nr_ports[c->end[e]] == BH_EVENT_MAX_PORTS)
+				return ERR("channel %s (\"%s\"): partition@%u has more than %d ports",
+					   fdt_get_name(fdt, node, NULL), c->name,
+					   plan->parts[c->end[e]].id, BH_EVENT_MAX_PORTS);
+			c->port[e] = nr_ports[c->end[e]]++;
+		}
+		plan->nr_channels++;
+	}
+	if (node != -FDT_ERR_NOTFOUND)
+		return ERR("/channels: malformed structure (%s)", fdt_strerror(node));
+	return 0;
+}
+
 int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
 	       size_t errlen)
 {
@@ -222,5 +365,7 @@ int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *e
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return ERR("/partitions: malformed structure (%s)", fdt_strerror(node));
-	return check_pairs(out, err, errlen);
+	if (check_pairs(out, err, errlen))
+		return -1;
+	return parse_channels(blob, out, err, errlen);
 }

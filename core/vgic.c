@@ -50,17 +50,30 @@ static void clear_bit64(uint64_t *map, unsigned int n)
 	map[n / 64] &= ~(1UL << (n % 64));
 }
 
-void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model)
+/* Everything but the lock, which comes first in struct vgic. */
+static void reset_state(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model)
 {
-	memset(g, 0, sizeof(*g));
+	memset((char *)g + sizeof(g->lock), 0, sizeof(*g) - sizeof(g->lock));
 	g->model = model;
-	g->lock = (spinlock_t)SPINLOCK_INIT;
 	g->nr_vcpus = nr_vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : nr_vcpus;
 	for (unsigned int i = 0; i < VGIC_MAX_VCPUS; i++) {
 		/* Out of reset asleep: ChildrenAsleep follows ProcessorSleep. */
 		g->cpu[i].waker = WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP;
 		g->cpu[i].cfg[0] = SGI_CFG;
 	}
+}
+
+void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model)
+{
+	g->lock = (spinlock_t)SPINLOCK_INIT;
+	reset_state(g, nr_vcpus, model);
+}
+
+void vgic_reset(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model)
+{
+	spin_lock(&g->lock);
+	reset_state(g, nr_vcpus, model);
+	spin_unlock(&g->lock);
 }
 
 /* Pending bit n of vCPU c as a 32-bit register word (bits for 32w..32w+31). */
@@ -516,4 +529,17 @@ int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, u
 	spin_unlock(&g->lock);
 	*prio = best_prio;
 	return best;
+}
+
+bool vgic_take_pending(struct vgic *g, unsigned int vcpu, unsigned int intid)
+{
+	bool was;
+
+	if (vcpu >= g->nr_vcpus || intid >= VGIC_NR_IRQS)
+		return false;
+	spin_lock(&g->lock);
+	was = (g->cpu[vcpu].pending[intid / 64] >> (intid % 64)) & 1;
+	clear_bit64(g->cpu[vcpu].pending, intid);
+	spin_unlock(&g->lock);
+	return was;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes core/Kconfig.partitions: the "Partitions" menu, one block of options
-per partition slot. Kconfig has no arrays, so the slots are generated; the
+"""Writes core/Kconfig.partitions: the "Partitions" and "Channels" menus, one
+block of options per slot. Kconfig has no arrays, so the slots are generated; the
 file is committed and `--check` (run by make test) fails if it is stale.
 
 usage: gen-partitions-kconfig.py [--check] OUTPUT
@@ -116,9 +116,87 @@ FOOTER = """
 endmenu
 """
 
+CHANNEL_SLOTS = 8
+
+CHANNELS_HEADER = """
+# Channels between partitions: an event channel (a doorbell at each end)
+# and, optionally, memory shared by exactly those two partitions.
+
+menu "Channels"
+"""
+
+CHANNEL = """
+menuconfig CHAN{i}
+	bool "Channel {i}"
+	help
+	  Enable channel slot {i}: it joins two partitions with an event
+	  port at each end and, optionally, a shared memory region.
+
+if CHAN{i}
+
+config CHAN{i}_NAME
+	string "Name"
+	default "chan{i}"
+	help
+	  How the partitions find the channel (BH_HC_CHANNEL_LOOKUP, and
+	  /hypervisor/channels in their device trees); letters, digits,
+	  '-' and '_'.
+
+config CHAN{i}_END_A
+	string "First end (partition name)"
+	default ""
+	help
+	  The partition at the channel's first end. With a shared region
+	  used as request/response rings, it is the one that sends requests.
+
+config CHAN{i}_END_B
+	string "Second end (partition name)"
+	default ""
+
+config CHAN{i}_SHARED_KB
+	int "Shared memory (KiB, 0 for none)"
+	range 0 65536
+	default 0
+	help
+	  A multiple of 4 KiB, mapped into both ends and nothing else.
+
+choice CHAN{i}_WRITERS
+	prompt "Who may write the shared memory"
+	default CHAN{i}_WRITERS_BOTH
+	depends on CHAN{i}_SHARED_KB != 0
+
+config CHAN{i}_WRITERS_BOTH
+	bool "Both ends"
+
+config CHAN{i}_WRITERS_A
+	bool "The first end only (the second reads)"
+
+config CHAN{i}_WRITERS_B
+	bool "The second end only (the first reads)"
+
+endchoice
+
+config CHAN{i}_ADDR_A
+	hex "Guest address at the first end (0: automatic)"
+	default 0x0
+	depends on CHAN{i}_SHARED_KB != 0
+	help
+	  0 places the region in the hypervisor window at 64 GiB, where the
+	  partition's device tree says it is.
+
+config CHAN{i}_ADDR_B
+	hex "Guest address at the second end (0: automatic)"
+	default 0x0
+	depends on CHAN{i}_SHARED_KB != 0
+
+endif
+"""
+
 
 def render():
-    return HEADER + "".join(SLOT.format(i=i) for i in range(SLOTS)) + FOOTER
+    return (HEADER + "".join(SLOT.format(i=i) for i in range(SLOTS)) + FOOTER +
+            CHANNELS_HEADER + "".join(CHANNEL.format(i=i) for i in range(CHANNEL_SLOTS)) +
+            FOOTER)
 
 
 def main(argv):

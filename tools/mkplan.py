@@ -21,6 +21,9 @@ DTB_RESERVE = 0x10000  # the partition's device tree, at the top of its RAM
 HYP_RESERVE_MB = 16  # hypervisor image, board device tree, boot loader
 SZ_2M = 2 << 20
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,31}$")
+MAX_CHANNELS = 8  # Kconfig slots (the plan format allows 16)
+WINDOW_IPA, WINDOW_SIZE = 0x1000000000, 0x40000000  # bulkhead/events.h
+VGIC_IPA, VGIC_SIZE = 0x08000000, 0x200000
 
 
 def read_config(path):
@@ -42,6 +45,7 @@ class Plan:
     def __init__(self):
         self.errors = []
         self.parts = []
+        self.channels = []
 
     def error(self, option, message):
         self.errors.append(f"{option}: {message}")
@@ -149,6 +153,9 @@ def build_plan(cfg, domains_dir, out_dir):
             plan.error(p + "_MEM_BASE", f"{base:#x} is not 2 MiB aligned")
         if base + mem_mb * (1 << 20) > 1 << 39:
             plan.error(p + "_MEM_BASE", "RAM must lie below 512 GiB (39-bit guest addresses)")
+        if overlaps(base, mem_mb << 20, WINDOW_IPA, WINDOW_SIZE):
+            plan.error(p + "_MEM_BASE", f"RAM overlaps the hypervisor window at "
+                                        f"{WINDOW_IPA:#x}-{WINDOW_IPA + WINDOW_SIZE - 1:#x}")
         total_mb += mem_mb
         part["mem_size"] = mem_mb << 20
         part["mem_base"] = base
@@ -188,11 +195,70 @@ def build_plan(cfg, domains_dir, out_dir):
         part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
         plan.parts.append(part)
 
-    if board_ram and total_mb + HYP_RESERVE_MB > board_ram:
+    build_channels(cfg, plan)
+    shared_mb = sum(c["size"] for c in plan.channels) / (1 << 20)
+    if board_ram and total_mb + shared_mb + HYP_RESERVE_MB > board_ram:
         plan.error("CONFIG_BOARD_RAM_MB",
                    f"the partitions need {total_mb} MiB, and with {HYP_RESERVE_MB} MiB kept "
                    f"for the hypervisor that is more than the board's {board_ram} MiB")
     return plan
+
+
+def overlaps(a, asize, b, bsize):
+    return a < b + bsize and b < a + asize
+
+
+def build_channels(cfg, plan):
+    by_name = {p["name"]: p for p in plan.parts}
+    names = {}
+    for i in range(MAX_CHANNELS):
+        c = f"CONFIG_CHAN{i}"
+        if cfg.get(c) != "y":
+            continue
+        name = cfg.get(c + "_NAME", "")
+        if not NAME_RE.match(name):
+            plan.error(c + "_NAME", f"'{name}' must be 1-31 letters, digits, '-' or '_'")
+        elif name in names:
+            plan.error(c + "_NAME", f"'{name}' is already the name of channel {names[name]} "
+                                    f"(CONFIG_CHAN{names[name]}_NAME)")
+        names.setdefault(name, i)
+        ch = {"slot": i, "name": name, "ends": [], "size": 0,
+              "writable": [1, 1], "addr": [0, 0]}
+        for e, opt in enumerate(("_END_A", "_END_B")):
+            end = cfg.get(c + opt, "")
+            if end not in by_name:
+                known = ", ".join(sorted(by_name)) or "none"
+                plan.error(c + opt, f"'{end}' is not the name of an enabled partition "
+                                    f"(partitions: {known})")
+                continue
+            ch["ends"].append(by_name[end])
+        if len(ch["ends"]) == 2 and ch["ends"][0] is ch["ends"][1]:
+            plan.error(c + "_END_B", "both ends are the same partition; a channel joins two")
+        kb = parse_int(cfg.get(c + "_SHARED_KB"), 0)
+        if kb % 4:
+            plan.error(c + "_SHARED_KB", f"{kb} KiB is not a multiple of 4 KiB (a page)")
+        ch["size"] = kb << 10
+        if kb:
+            ch["writable"] = [0 if cfg.get(c + "_WRITERS_B") == "y" else 1,
+                              0 if cfg.get(c + "_WRITERS_A") == "y" else 1]
+            for e, opt in enumerate(("_ADDR_A", "_ADDR_B")):
+                addr = parse_int(cfg.get(c + opt), 0)
+                ch["addr"][e] = addr
+                if not addr or e >= len(ch["ends"]):
+                    continue
+                part = ch["ends"][e]
+                if addr % 4096:
+                    plan.error(c + opt, f"{addr:#x} is not 4 KiB aligned")
+                elif addr + ch["size"] > 1 << 39:
+                    plan.error(c + opt, "the region must lie below 512 GiB")
+                elif overlaps(addr, ch["size"], part["mem_base"], part["mem_size"]):
+                    plan.error(c + opt, f"{addr:#x} overlaps the RAM of '{part['name']}'")
+                elif overlaps(addr, ch["size"], VGIC_IPA, VGIC_SIZE):
+                    plan.error(c + opt, f"{addr:#x} overlaps the virtual GIC")
+                elif overlaps(addr, ch["size"], WINDOW_IPA, WINDOW_SIZE):
+                    plan.error(c + opt, f"{addr:#x} lies in the hypervisor window; use 0 to "
+                                        "be placed there automatically")
+        plan.channels.append(ch)
 
 
 def dts(plan):
@@ -219,7 +285,22 @@ def dts(plan):
              if p["devices"] else []) + [
             "\t\t};",
         ]
-    out += ["\t};", "};", ""]
+    out += ["\t};"]
+    if plan.channels:
+        out += ["", "\tchannels {", "\t\t#address-cells = <1>;", "\t\t#size-cells = <0>;"]
+        for c in plan.channels:
+            out += ["", f"\t\tchannel@{c['slot']} {{",
+                    f"\t\t\treg = <{c['slot']}>;",
+                    f"\t\t\tchannel-name = \"{c['name']}\";",
+                    f"\t\t\tends = <{c['ends'][0]['slot']} {c['ends'][1]['slot']}>;"]
+            if c["size"]:
+                out += [f"\t\t\tshared-size = /bits/ 64 <{c['size']:#x}>;",
+                        f"\t\t\tshared-writable = <{c['writable'][0]} {c['writable'][1]}>;",
+                        f"\t\t\tshared-address = /bits/ 64 <{c['addr'][0]:#x} "
+                        f"{c['addr'][1]:#x}>;"]
+            out += ["\t\t};"]
+        out += ["\t};"]
+    out += ["};", ""]
     return "\n".join(out)
 
 

@@ -8,6 +8,7 @@
 #define DESC_MEMATTR_NORMAL (0xfUL << 2) /* outer and inner write-back */
 #define DESC_MEMATTR_DEVICE (0x1UL << 2) /* Device-nGnRE */
 #define DESC_S2AP_RW (3UL << 6)
+#define DESC_S2AP_RO (1UL << 6)
 #define DESC_SH_INNER (3UL << 8)
 #define DESC_AF (1UL << 10)
 #define DESC_XN (2UL << 53) /* XN[1:0] = 0b10: never executable */
@@ -49,17 +50,23 @@ static pt_table_t *next_table(struct pt_pool *pool, uint64_t *entry, int *err)
 int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
 	   enum s2_attr attr)
 {
-	uint64_t leaf = DESC_VALID | DESC_S2AP_RW | DESC_AF;
+	uint64_t leaf = DESC_VALID | DESC_AF;
 	uint64_t off = 0;
 	int err = 0;
 
 	if ((ipa | pa | size) & (SZ_4K - 1) || size == 0 || ipa + size < ipa ||
 	    ipa + size > (1UL << S2_IPA_BITS) || pa + size < pa || pa + size > (1UL << 48))
 		return -1;
-	if (attr == S2_RAM)
-		leaf |= DESC_MEMATTR_NORMAL | DESC_SH_INNER;
+	if (attr == S2_DEVICE)
+		leaf |= DESC_MEMATTR_DEVICE | DESC_XN | DESC_S2AP_RW;
 	else
-		leaf |= DESC_MEMATTR_DEVICE | DESC_XN;
+		leaf |= DESC_MEMATTR_NORMAL | DESC_SH_INNER;
+	if (attr == S2_RAM || attr == S2_SHARED_RW)
+		leaf |= DESC_S2AP_RW;
+	else if (attr == S2_SHARED_RO)
+		leaf |= DESC_S2AP_RO;
+	if (attr == S2_SHARED_RW || attr == S2_SHARED_RO)
+		leaf |= DESC_XN;
 
 	while (off < size) {
 		uint64_t a = ipa + off, p = pa + off;

@@ -109,6 +109,12 @@ static bool lr_live(uint64_t lr)
 	return hw == VGIC_HW_V2 ? (lr & LR2_STATE_MASK) != 0 : (lr & LR3_STATE_MASK) != 0;
 }
 
+static bool lr_active_only(uint64_t lr)
+{
+	return hw == VGIC_HW_V2 ? (lr & LR2_STATE_MASK) == LR2_STATE_MASK - LR2_PENDING
+				: (lr & LR3_STATE_MASK) == LR3_STATE_MASK - LR3_PENDING;
+}
+
 static uint64_t lr_make(unsigned int intid, uint8_t prio, bool group1, bool eoi)
 {
 	if (hw == VGIC_HW_V2)
@@ -176,9 +182,20 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	/* Retire what the guest has finished with (the LR went invalid). */
 	for (unsigned int i = 0; i < n; i++) {
 		int intid = c->lr_intid[i];
+		uint64_t lr;
 
-		if (intid < 0 || lr_live(read_lr(i)))
-			continue; /* free, or still pending or active in the guest */
+		if (intid < 0)
+			continue;
+		lr = read_lr(i);
+		if (lr_live(lr)) {
+			/* Active in the guest and pending again (an event sent while
+			 * its handler runs): make the LR pending and active, or it
+			 * would wait for the LR to free and the next trap. */
+			if (lr_active_only(lr) && !vgic_is_hw(g, (unsigned int)intid) &&
+			    vgic_take_pending(g, vcpu, (unsigned int)intid))
+				write_lr(i, lr | (hw == VGIC_HW_V2 ? LR2_PENDING : LR3_PENDING));
+			continue;
+		}
 		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
 		if (vgic_is_hw(g, (unsigned int)intid))
 			c->retired[intid / 64] |= 1UL << (intid % 64);

@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <bulkhead/events.h>
 #include <bulkhead/hypercall.h>
+#include "ring.h"
 
 struct bh_result {
 	int64_t status; /* x0: BH_OK or a negative BH_E* code */
@@ -72,6 +75,73 @@ void bh_irq_unmask(void);
 void bh_timer_arm(uint64_t ticks);
 void bh_timer_arm_at(uint64_t deadline);
 void bh_timer_stop(void);
+
+/*
+ * Event channels (docs/abi.md). bh_events_init() once on vCPU 0 (it sets
+ * up interrupts too), bh_events_init_cpu() on other vCPUs that take
+ * events. Each event on an unmasked port calls the domain's
+ * notified(port) in interrupt context (no stdio there); ports start
+ * masked. The bh_event_* calls return BH_OK or a BH_E_* code.
+ */
+int bh_events_init(void);
+int bh_events_init_cpu(void);
+void notified(unsigned int port);
+int64_t bh_event_send(unsigned int port);
+int64_t bh_event_mask(unsigned int port);
+int64_t bh_event_unmask(unsigned int port);
+int64_t bh_event_close(unsigned int port);
+int64_t bh_event_bind(unsigned int port, unsigned int vcpu);
+/* Sleep until an event interrupt comes after the one *seen counts (start
+ * from 0); updates *seen. Arm the rings first (bh_rpc_arm), then wait: no
+ * event can slip between the two. */
+void bh_events_wait(uint64_t *seen);
+/* Take this vCPU's pending bits without an interrupt (polling). */
+uint64_t bh_events_take(void);
+
+/* A channel found by name: its port and shared region (mapped by the
+ * lookup as normal shared memory). */
+struct bh_channel {
+	unsigned int port;
+	bool writable;
+	bool second_end; /* the end that serves requests */
+	void *shared;	 /* NULL if the channel has no region */
+	uint64_t shared_size;
+};
+int64_t bh_channel_lookup(const char *name, struct bh_channel *ch);
+
+/*
+ * Request/response over a channel's region (ring format: bulkhead/ring.h):
+ * the first half carries requests from the first end, the second half
+ * responses from the second. The client (first end) tags each request
+ * with an id and accepts only responses to requests it has in flight.
+ */
+#define BH_RPC_MAX_INFLIGHT 64
+struct bh_rpc {
+	struct bh_channel ch;
+	struct bh_ring out, in;
+	bool server;
+	/* client: ids in flight by tag (low 6 bits of the id) */
+	uint32_t inflight[BH_RPC_MAX_INFLIGHT];
+	uint64_t free_tags;
+	uint32_t generation;
+	const char *error; /* why the last call failed with BH_RING_CORRUPT */
+};
+/* Open the named channel's rings (slot_size bytes per slot). 0, or a
+ * BH_E_* / BH_RING_* code. */
+int bh_rpc_open(struct bh_rpc *r, const char *name, uint32_t slot_size);
+/* Client: queue a request (published by bh_rpc_kick); *id is its id. */
+int bh_rpc_call(struct bh_rpc *r, const void *data, uint32_t len, uint32_t *id);
+/* Client: the next response, for a request in flight. */
+int bh_rpc_reply(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uint32_t *len);
+/* Server: the next request; then respond to it with its id. */
+int bh_rpc_next(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uint32_t *len);
+int bh_rpc_respond(struct bh_rpc *r, uint32_t id, const void *data, uint32_t len);
+/* Publish what was queued and free what was consumed, and send an event
+ * if the peer asked for one. Returns true if an event was sent. */
+bool bh_rpc_kick(struct bh_rpc *r);
+/* About to sleep: ask the peer for an event when there is work. Returns
+ * true if there already is (do not sleep then). */
+bool bh_rpc_arm(struct bh_rpc *r);
 
 /* Virtual counter: frequency and value. */
 uint64_t bh_counter_freq(void);

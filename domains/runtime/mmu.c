@@ -5,6 +5,7 @@
  * memory (unaligned accesses, DC ZVA), so this runs before main().
  */
 #include <stdint.h>
+#include <bulkhead/events.h>
 #include "runtime.h"
 
 #define VALID (1UL << 0)
@@ -29,6 +30,43 @@ static uint64_t block(uint64_t pa, int normal)
 	if (normal)
 		return pa | VALID | AF | ATTR(ATTR_NORMAL) | SH_INNER;
 	return pa | VALID | AF | ATTR(ATTR_DEVICE) | PXN | UXN;
+}
+
+/* Shared memory: normal, inner-shareable like RAM (atomics and coherent
+ * sharing need that), never executable. */
+static uint64_t shared_block(uint64_t pa)
+{
+	return block(pa, 1) | PXN | UXN;
+}
+
+static void tlb_flush(void)
+{
+	__asm__ volatile("dsb ishst; tlbi vmalle1is; dsb ish; isb" ::: "memory");
+}
+
+/* Replace a device block with a shared-memory one: break, then make. */
+static void remap(uint64_t *entry, uint64_t pa)
+{
+	*entry = 0;
+	tlb_flush();
+	*entry = shared_block(pa);
+	tlb_flush();
+}
+
+void runtime_mmu_map_shared(uint64_t base, uint64_t size)
+{
+	for (uint64_t a = base & ~(SZ_2M - 1); a < base + size; a += SZ_2M) {
+		uint64_t *e1 = &l1[(a >> 30) & 511];
+
+		if ((*e1 & 3) == (VALID | TABLE)) {
+			uint64_t *e2 = &((uint64_t *)(*e1 & 0xfffffffff000UL))[(a >> 21) & 511];
+
+			if ((*e2 >> 2 & 7) == ATTR_DEVICE)
+				remap(e2, a & ~(SZ_2M - 1));
+		} else if ((*e1 >> 2 & 7) == ATTR_DEVICE) {
+			remap(e1, a & ~(SZ_1G - 1));
+		}
+	}
 }
 
 static void mmu_enable(void)
@@ -73,6 +111,8 @@ void runtime_mmu_init(uint64_t ram_base, uint64_t ram_size)
 		}
 		l1[i] = (uint64_t)l2[used++] | VALID | TABLE;
 	}
+	/* The hypervisor window (event page, shared regions). */
+	l1[(BH_WINDOW_IPA >> 30) & 511] = shared_block(BH_WINDOW_IPA & ~(SZ_1G - 1));
 
 	/* The tables must be in memory for the walks of other vCPUs, which
 	 * start with their MMU off. */

@@ -10,6 +10,9 @@
 void runtime_mmu_init(uint64_t ram_base, uint64_t ram_size);
 /* Turn the MMU on for another vCPU with the tables runtime_mmu_init made. */
 void runtime_mmu_enable_secondary(void);
+/* Map [base, base + size) as shared memory (normal, not executable) where
+ * it is device memory now, in 2 MiB or 1 GiB pieces. */
+void runtime_mmu_map_shared(uint64_t base, uint64_t size);
 
 extern char *runtime_heap_start;
 extern char *runtime_heap_end;

@@ -18,7 +18,7 @@ UT_OBJ := $(UT_OUT)/obj
 UT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer \
-	-Icore/include -Iarch/arm64/include -Idrivers/include -I$(UT_DIR) \
+	-Icore/include -Icore/abi -Iarch/arm64/include -Idrivers/include -I$(UT_DIR) \
 	-include $(UT_DIR)/host_config.h -MMD -MP
 UT_LDFLAGS := -fsanitize=address,undefined
 UT_LIBS := -lcmocka
@@ -39,7 +39,7 @@ UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
 
 UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
 	test_board_dt test_string test_plan test_memcarve test_stage2 test_vgic \
-	test_sched
+	test_sched test_ring
 
 ut-src-test_format := core/lib/format.c
 ut-src-test_cmdline := core/lib/cmdline.c
@@ -56,11 +56,17 @@ ut-src-test_memcarve := core/memcarve.c
 ut-src-test_stage2 := arch/arm64/stage2.c arch/arm64/pgtable.c
 ut-src-test_vgic := core/vgic.c
 ut-src-test_sched := core/sched_pick.c
+ut-src-test_ring := domains/runtime/ring.c
 
 # arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
 # assembler does not know: objects that call spin_lock() get host_yield.h,
 # an assembler macro standing in for it.
 $(UT_OBJ)/core/vgic.o: UT_CFLAGS += -include $(UT_DIR)/host_yield.h
+
+# The domain runtime's ring library (and its test) include the guest ABI's
+# <bulkhead/ring.h> and the runtime's "ring.h", as domains/build.mk has them.
+$(UT_OBJ)/domains/runtime/ring.o $(UT_OBJ)/$(UT_DIR)/test_ring.o: \
+	UT_CFLAGS += -Icore/abi -Idomains/runtime
 
 UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES))
 

@@ -19,7 +19,7 @@
 /* ABI version: major in bits 31-16, minor in 15-0. A domain checks the
  * major number with BH_HC_ABI_VERSION at start-up. */
 #define BH_ABI_VERSION_MAJOR 0
-#define BH_ABI_VERSION_MINOR 1
+#define BH_ABI_VERSION_MINOR 2
 #define BH_ABI_VERSION ((BH_ABI_VERSION_MAJOR << 16) | BH_ABI_VERSION_MINOR)
 
 /* Function IDs: SMCCC fast calls, 64-bit, owner "vendor specific
@@ -45,11 +45,47 @@
 
 #define BH_CONSOLE_WRITE_MAX 256
 
+/*
+ * Event channels (bulkhead/events.h has the ports, the pending page and
+ * the interrupt). x1 = a port of the caller's, unless said otherwise.
+ */
+/* Raise the peer's end: its pending bit is set and, unless masked there,
+ * its bound vCPU gets BH_EVENT_INTID. Never blocks. x0 = BH_OK (also when
+ * the peer is stopped or restarting: the event waits for it), or
+ * BH_E_INVALID (no such port), BH_E_CLOSED (either end closed). */
+#define BH_HC_EVENT_SEND BH_HC(6)
+/* Stop (mask) or resume (unmask) interrupts for events on the port; they
+ * stay pending meanwhile, and unmasking a pending port raises the
+ * interrupt. Every port starts masked at each (re)start. */
+#define BH_HC_EVENT_MASK BH_HC(7)
+#define BH_HC_EVENT_UNMASK BH_HC(8)
+/* x1 = pending ports (all vCPUs' words of the pending page), x2 = masked
+ * ports, x3 = closed ports (closed at either end). One bit per port. */
+#define BH_HC_EVENT_PENDING BH_HC(9)
+/* Close the caller's end for good (until the caller's next restart): sends
+ * from either end fail with BH_E_CLOSED, and the peer gets one last
+ * event so that it notices. */
+#define BH_HC_EVENT_CLOSE BH_HC(10)
+/* x2 = vCPU index that takes the port's interrupts (default 0). */
+#define BH_HC_EVENT_BIND BH_HC(11)
+/* Find a channel by name: x1 = guest address of the name, x2 = its length
+ * (at most BH_CHANNEL_NAME_MAX). x0 = BH_OK, x1 = port (bits 15-0) |
+ * BH_CHANNEL_WRITABLE if the caller may write the shared region |
+ * BH_CHANNEL_SECOND_END if the caller is the channel's second end, x2 =
+ * region's guest address, x3 = its size (both 0 if the channel has none);
+ * or BH_E_NOT_FOUND. */
+#define BH_HC_CHANNEL_LOOKUP BH_HC(12)
+#define BH_CHANNEL_NAME_MAX 31
+#define BH_CHANNEL_WRITABLE (1u << 16)
+#define BH_CHANNEL_SECOND_END (1u << 17)
+
 /* Status codes in x0. */
 #define BH_OK 0
 #define BH_E_UNKNOWN_CALL -1 /* no such function ID (as SMCCC) */
 #define BH_E_INVALID -2      /* an argument is out of range */
 #define BH_E_FAULT -3        /* a guest address is not the caller's memory */
 #define BH_E_DENIED -4       /* the plan does not allow it */
+#define BH_E_CLOSED -5       /* the event channel is closed */
+#define BH_E_NOT_FOUND -6    /* no channel of that name for the caller */
 
 #endif

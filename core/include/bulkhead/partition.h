@@ -16,10 +16,11 @@
 #include <arch/spinlock.h>
 #include <arch/vcpu.h>
 #include <bulkhead/board.h>
+#include <bulkhead/event.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/vgic.h>
 
-#define PARTITION_S2_TABLES 8
+#define PARTITION_S2_TABLES 12
 /* The partition's device tree sits in the last 64 KiB of its RAM. */
 #define PARTITION_DTB_SIZE 0x10000
 #define PARTITION_LINE_MAX 160
@@ -37,6 +38,13 @@ enum partition_state {
 };
 
 struct partition;
+
+/* One of the partition's channels, by its port number here. */
+struct partition_channel {
+	const struct plan_channel *chan;
+	unsigned int end;    /* which end of chan this partition is */
+	uint64_t shared_ipa; /* where its region is here (0: none) */
+};
 
 struct vcpu {
 	struct partition *part;
@@ -67,6 +75,8 @@ struct partition {
 	struct vgic vgic;
 	struct board_device devs[PLAN_MAX_DEVICES];
 	unsigned int nr_devs;
+	struct event_table events;
+	struct partition_channel chans[EVENT_MAX_PORTS];
 	spinlock_t lock;	 /* state, vCPU states, nr_in_guest */
 	spinlock_t console_lock; /* the line buffer */
 	char line[PARTITION_LINE_MAX];
@@ -134,6 +144,15 @@ void passthrough_eoi(unsigned int intid);
 void vcpu_release_device_irqs(struct vcpu *v);
 /* A maintenance interrupt: the running guest ended some interrupts. */
 void vcpu_maintenance(void);
+
+/* Channels (core/channels.c): at boot, after every partition is built,
+ * give each its event table and pending page, and map the shared regions
+ * into both ends. parts[i] is the partition of plan->parts[i]. */
+struct memcarve;
+int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc,
+		   char *err, size_t errlen);
+/* BH_HC_CHANNEL_LOOKUP. */
+void channel_lookup(struct vcpu *v, uint64_t *regs);
 
 /* Build the partition's device tree at its place in the partition's RAM. */
 int guest_dt_build(struct partition *p, void *buf, uint64_t size);

@@ -20,6 +20,10 @@
 #define PLAN_ALIGN (2UL << 20)
 #define PLAN_MAX_DEVICES 4
 #define PLAN_DEVICE_LEN 64
+#define PLAN_MAX_CHANNELS 16
+/* Shared regions: 4 KiB pages, at most 64 MiB each. */
+#define PLAN_SHARED_ALIGN 0x1000UL
+#define PLAN_SHARED_MAX (64UL << 20)
 
 enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
 enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
@@ -42,9 +46,25 @@ struct plan_partition {
 	unsigned int nr_devices;
 };
 
+/*
+ * A channel joins two partitions: an event port at each end and, if
+ * shared_size is not 0, a region of memory mapped into both (docs/plan.md).
+ */
+struct plan_channel {
+	unsigned int id;
+	char name[PLAN_NAME_LEN];
+	unsigned int end[2];  /* indices into plan.parts */
+	unsigned int port[2]; /* the port number at each end */
+	uint64_t shared_size;
+	bool writable[2];
+	uint64_t shared_ipa[2]; /* 0: placed in the hypervisor window */
+};
+
 struct plan {
 	unsigned int nr;
 	struct plan_partition parts[PLAN_MAX_PARTITIONS];
+	unsigned int nr_channels;
+	struct plan_channel channels[PLAN_MAX_CHANNELS];
 };
 
 /*

@@ -44,7 +44,7 @@ struct vgic_cpu {
 enum vgic_model { VGIC_V3, VGIC_V2 };
 
 struct vgic {
-	spinlock_t lock;
+	spinlock_t lock; /* first: vgic_reset keeps it */
 	enum vgic_model model;
 	/* vCPUs a register write made something pending for (GICv2 SGIR):
 	 * the caller kicks them and clears this. */
@@ -63,6 +63,9 @@ struct vgic {
 
 /* Reset to the state a GIC has at power-on. */
 void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model);
+/* The same for a vGIC in use: other CPUs may be injecting into it (event
+ * channels), so the reset happens under its lock. */
+void vgic_reset(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model);
 /* Is intid in group 1 for vcpu (for the list register's group bit)? */
 bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid);
 
@@ -92,6 +95,10 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, uint64_t sgi1r);
  * enabled (and the distributor enabled for SPIs), not in `skip`. Clears
  * its pending bit and returns its INTID with its priority in *prio, or -1.
  */
+/* Clear intid's pending bit for vcpu; was it set? (To add a pending state
+ * to an interrupt the guest has active in a list register.) */
+bool vgic_take_pending(struct vgic *g, unsigned int vcpu, unsigned int intid);
+
 int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio);
 
 #endif

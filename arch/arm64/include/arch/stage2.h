@@ -13,7 +13,9 @@
 
 #define S2_IPA_BITS 39
 
-enum s2_attr { S2_RAM, S2_DEVICE };
+/* Shared memory (event pages, channel regions) is normal memory like RAM,
+ * but never executable, and read-only for a side that may not write. */
+enum s2_attr { S2_RAM, S2_DEVICE, S2_SHARED_RW, S2_SHARED_RO };
 
 /* A fresh, empty root table from the pool, or 0. */
 pt_table_t *s2_create(struct pt_pool *pool);

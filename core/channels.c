@@ -1,0 +1,158 @@
+/*
+ * Channels between partitions (docs/abi.md, docs/plan.md), set up once at
+ * boot: each partition's pending page mapped at BH_EVENT_PAGE_IPA, ports
+ * joined as the plan says, and each shared region carved from free RAM
+ * and mapped into exactly its two partitions' stage 2. No allocation
+ * after boot; nothing is shared that the plan does not name.
+ */
+#include <string.h>
+#include <arch/cpu.h>
+#include <arch/stage2.h>
+#include <bulkhead/format.h>
+#include <bulkhead/hypercall.h>
+#include <bulkhead/log.h>
+#include <bulkhead/memcarve.h>
+#include <bulkhead/partition.h>
+
+#define PAGE 0x1000UL
+#define SZ_2M 0x200000UL
+
+/* A whole page each: the guest maps it, so nothing else may share it. */
+static union {
+	struct bh_event_page page;
+	uint8_t bytes[PAGE];
+} event_pages[PLAN_MAX_PARTITIONS] __attribute__((aligned(PAGE)));
+
+void event_raise(struct event_table *t, unsigned int vcpu)
+{
+	struct partition *p = (struct partition *)((char *)t - __builtin_offsetof(struct partition,
+										   events));
+
+	vcpu_inject(p, vcpu, BH_EVENT_INTID);
+}
+
+static int map_region(struct partition *p, uint64_t ipa, uint64_t pa, uint64_t size,
+		      enum s2_attr attr)
+{
+	return s2_map(&p->s2_pool, p->s2_root, ipa, pa, size, attr);
+}
+
+int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc,
+		   char *err, size_t errlen)
+{
+	uint64_t auto_ipa[PLAN_MAX_PARTITIONS];
+	uint64_t total = 0, pool = 0;
+
+	for (unsigned int i = 0; i < plan->nr; i++) {
+		struct partition *p = &parts[i];
+
+		event_table_init(&p->events, &event_pages[i].page, plan->parts[i].nr_cpus);
+		arch_dcache_clean_invalidate(&event_pages[i], PAGE);
+		if (map_region(p, BH_EVENT_PAGE_IPA, (uint64_t)&event_pages[i], PAGE,
+			       S2_SHARED_RW)) {
+			fmt_snprintf(err, errlen, "partition@%u (\"%s\"): cannot map its event page",
+				     p->id, plan->parts[i].name);
+			return -1;
+		}
+		auto_ipa[i] = BH_SHARED_AUTO_IPA;
+	}
+
+	for (unsigned int c = 0; c < plan->nr_channels; c++)
+		total += plan->channels[c].shared_size;
+	if (total) {
+		uint64_t carved = (total + SZ_2M - 1) & ~(SZ_2M - 1);
+
+		pool = memcarve_take(mc, carved);
+		if (!pool) {
+			fmt_snprintf(err, errlen, "no free RAM for %lu KiB of shared regions",
+				     carved >> 10);
+			return -1;
+		}
+		/* Fresh regions read as zero: an all-zero ring is a valid empty one. */
+		memset((void *)pool, 0, carved);
+		arch_dcache_clean_invalidate((void *)pool, carved);
+	}
+
+	for (unsigned int c = 0; c < plan->nr_channels; c++) {
+		const struct plan_channel *ch = &plan->channels[c];
+
+		if (event_connect(&parts[ch->end[0]].events, ch->port[0], &parts[ch->end[1]].events,
+				  ch->port[1])) {
+			fmt_snprintf(err, errlen, "channel \"%s\": cannot join its ports", ch->name);
+			return -1;
+		}
+		for (unsigned int e = 0; e < 2; e++) {
+			struct partition *p = &parts[ch->end[e]];
+			struct partition_channel *pc = &p->chans[ch->port[e]];
+			uint64_t ipa = ch->shared_ipa[e];
+			int rc;
+
+			pc->chan = ch;
+			pc->end = e;
+			if (!ch->shared_size)
+				continue;
+			if (!ipa) {
+				ipa = auto_ipa[ch->end[e]];
+				auto_ipa[ch->end[e]] += ch->shared_size;
+				if (auto_ipa[ch->end[e]] > BH_WINDOW_IPA + BH_WINDOW_SIZE) {
+					fmt_snprintf(err, errlen, "channel \"%s\": partition@%u's "
+								  "shared regions overflow the "
+								  "hypervisor window",
+						     ch->name, p->id);
+					return -1;
+				}
+			}
+			rc = map_region(p, ipa, pool, ch->shared_size,
+					ch->writable[e] ? S2_SHARED_RW : S2_SHARED_RO);
+			if (rc) {
+				fmt_snprintf(err, errlen, "channel \"%s\": shared region at 0x%lx for "
+							  "partition@%u: %s",
+					     ch->name, ipa, p->id,
+					     rc == -2 ? "out of stage-2 tables"
+						      : "overlaps something already mapped there");
+				return -1;
+			}
+			pc->shared_ipa = ipa;
+		}
+		log_info("channel \"%s\": %s port %u <-> %s port %u%s", ch->name,
+			 plan->parts[ch->end[0]].name, ch->port[0], plan->parts[ch->end[1]].name,
+			 ch->port[1], ch->shared_size ? ", with shared memory" : "");
+		pool += ch->shared_size;
+	}
+	return 0;
+}
+
+void channel_lookup(struct vcpu *v, uint64_t *regs)
+{
+	struct partition *p = v->part;
+	uint64_t len = regs[2];
+	char name[BH_CHANNEL_NAME_MAX + 1];
+	const char *src;
+
+	if (len == 0 || len > BH_CHANNEL_NAME_MAX) {
+		regs[0] = (uint64_t)BH_E_INVALID;
+		return;
+	}
+	src = partition_guest_ptr(p, regs[1], len);
+	if (!src) {
+		regs[0] = (uint64_t)BH_E_FAULT;
+		return;
+	}
+	memcpy(name, src, len); /* once: the guest may change it meanwhile */
+	name[len] = '\0';
+	for (unsigned int i = 0; i < p->events.nr_ports; i++) {
+		const struct partition_channel *pc = &p->chans[i];
+
+		if (strcmp(pc->chan->name, name))
+			continue;
+		regs[0] = BH_OK;
+		regs[1] = i | (pc->chan->shared_size && pc->chan->writable[pc->end]
+				       ? BH_CHANNEL_WRITABLE
+				       : 0) |
+			  (pc->end ? BH_CHANNEL_SECOND_END : 0);
+		regs[2] = pc->shared_ipa;
+		regs[3] = pc->shared_ipa ? pc->chan->shared_size : 0;
+		return;
+	}
+	regs[0] = (uint64_t)BH_E_NOT_FOUND;
+}
