@@ -125,13 +125,21 @@ static void cpu_common_start(void)
 
 /* Every CPU ends here: it runs the vCPU pinned to it when that is ready,
  * and sleeps between interrupts otherwise. */
+/*
+ * Look for work with interrupts masked, and wait with them masked: a wake-up
+ * (SGI) that comes after the look stays pending and ends the WFI at once.
+ * With interrupts on, it would be taken between the look and the WFI, and
+ * the CPU would sleep through it until its next tick.
+ */
 void cpu_idle_loop(void)
 {
 	for (;;) {
 		if (panic_in_progress())
 			arch_cpu_halt();
+		arch_irq_disable();
 		sched_run();
 		arch_cpu_idle();
+		arch_irq_enable();
 	}
 }
 

@@ -17,7 +17,7 @@ plan_addr=0x50000000
 # run_plan PLAN.dts LOG: boot with that plan until the bench domain is done.
 run_plan() {
 	dtc -q -I dts -O dtb -o "$tmp/plan.dtb" "$1"
-	SMP=2 APPEND="bulkhead.plan=$plan_addr" timeout 60 "$here/tools/qemu.sh" direct "$image" \
+	SMP=${3:-2} APPEND="bulkhead.plan=$plan_addr" timeout 60 "$here/tools/qemu.sh" direct "$image" \
 		-icount shift=0,sleep=off \
 		-device "loader,file=$tmp/plan.dtb,addr=$plan_addr,force-raw=on" >"$2" 2>&1 &
 	local pid=$!
@@ -36,6 +36,7 @@ run_plan() {
 
 run_plan "$here/tools/bench/plan.dts" "$tmp/log"
 run_plan "$here/tools/bench/switch.dts" "$tmp/switch.log"
+run_plan "$here/tools/bench/channel.dts" "$tmp/chan.log" 3
 
 value() { grep -o "$1 [0-9]*" "$tmp/log" | head -n 1 | awk '{print $NF}'; }
 freq=$(grep -o "counter [0-9]* Hz" "$tmp/log" | awk '{print $2}')
@@ -60,4 +61,18 @@ printf '%-52s %12d\n' "virtual timer interrupt: deadline to guest handler" \
 pair=$(grep -o "bench: switch-pair [0-9]*" "$tmp/switch.log" | awk '{print $3}')
 printf '%-52s %12d\n' "vCPU switch on a shared core (yield to another vCPU)" \
 	$(((pair * per_tick + rounds) / (2 * rounds)))
-printf '%-52s %12s\n' "event delivery" "n/a (issue 4)"
+cvalue() { grep -o "$1 [0-9]*" "$tmp/chan.log" | head -n 1 | awk '{print $NF}'; }
+cempty=$(cvalue "bench: empty-loop")
+crounds=$(cvalue "bench: chan-rounds")
+pipe=$(cvalue "bench: pipe-messages")
+printf '%-52s %12d\n' "event send hypercall (no interrupt raised)" \
+	$((($(cvalue "bench: event-send") - cempty) * per_tick / rounds))
+printf '%-52s %12d\n' "event send to handler entry on another core" \
+	$(($(cvalue "bench: event-to-handler") * per_tick / crounds))
+printf '%-52s %12d\n' "ring round trip, one at a time (events both ways)" \
+	$(($(cvalue "bench: ring-round-trip") * per_tick / crounds))
+sup=$(($(cvalue "bench: pipe-suppressed") * per_tick / pipe))
+alw=$(($(cvalue "bench: pipe-always") * per_tick / pipe))
+printf '%-52s %12d\n' "ring round trip, 32 in flight, suppression on" "$sup"
+printf '%-52s %12d\n' "ring round trip, 32 in flight, event every message" "$alw"
+printf '%-52s %12d\n' "  = requests+responses per million instructions" $((2000000 / sup))

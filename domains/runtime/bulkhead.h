@@ -125,6 +125,9 @@ struct bh_rpc {
 	uint64_t free_tags;
 	uint32_t generation;
 	const char *error; /* why the last call failed with BH_RING_CORRUPT */
+	/* Send an event on every kick that published or freed something,
+	 * whether or not the peer asked (benchmarks: suppression off). */
+	bool notify_always;
 };
 /* Open the named channel's rings (slot_size bytes per slot). 0, or a
  * BH_E_* / BH_RING_* code. */

@@ -65,25 +65,24 @@ uint32_t bh_ring_payload_max(const struct bh_ring *r)
 }
 
 /* Producer: re-read the consumer's index. It may only have moved forward,
- * and not past what we produced. */
+ * and not past what we published. */
 static int refresh_cons(struct bh_ring *r)
 {
 	uint32_t c = LOAD_ACQUIRE(&r->sh->cons);
 
-	if ((uint32_t)(c - r->theirs) > (uint32_t)(r->mine - r->theirs))
+	if ((uint32_t)(c - r->theirs) > (uint32_t)(r->published - r->theirs))
 		return broken(r, "consumer index moved backwards or past the producer");
 	r->theirs = c;
 	return BH_RING_OK;
 }
 
-/* Consumer: re-read the producer's index. Forward only, and at most a
- * ring's worth ahead of what we consumed. */
+/* Consumer: re-read the producer's index. Forward only from what we saw,
+ * and at most a ring's worth ahead of what we released (sh->cons). */
 static int refresh_prod(struct bh_ring *r)
 {
 	uint32_t p = LOAD_ACQUIRE(&r->sh->prod);
 
-	if ((uint32_t)(p - r->mine) > r->nr_slots ||
-	    (uint32_t)(p - r->mine) < (uint32_t)(r->theirs - r->mine))
+	if ((uint32_t)(p - r->theirs) > (uint32_t)(r->released + r->nr_slots - r->theirs))
 		return broken(r, "producer index moved backwards or more than a ring ahead");
 	r->theirs = p;
 	return BH_RING_OK;
@@ -108,7 +107,8 @@ int bh_ring_put(struct bh_ring *r, uint32_t id, const void *data, uint32_t len)
 	s = slot(r, r->mine);
 	s->id = id;
 	s->len = len;
-	memcpy((void *)s->payload, data, len);
+	if (len)
+		memcpy((void *)s->payload, data, len);
 	r->mine++;
 	return BH_RING_OK;
 }
@@ -166,7 +166,8 @@ int bh_ring_get(struct bh_ring *r, uint32_t *id, void *buf, uint32_t buflen, uin
 	if (n > buflen)
 		return BH_RING_TOO_BIG;
 	*id = s->id;
-	memcpy(buf, (const void *)s->payload, n);
+	if (n)
+		memcpy(buf, (const void *)s->payload, n);
 	r->mine++;
 	return BH_RING_OK;
 }

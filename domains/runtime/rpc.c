@@ -91,9 +91,12 @@ int bh_rpc_respond(struct bh_rpc *r, uint32_t id, const void *data, uint32_t len
 
 bool bh_rpc_kick(struct bh_rpc *r)
 {
+	uint32_t before = r->out.published + r->in.released;
 	bool notify = bh_ring_publish(&r->out);
 
 	notify |= bh_ring_release(&r->in);
+	if (r->notify_always && r->out.published + r->in.released != before)
+		notify = true;
 	if (notify)
 		bh_event_send(r->ch.port);
 	return notify;

@@ -354,6 +354,204 @@ static void corrupt_partitions_structure_refused(void **state)
 	assert_non_null(strstr(err, "FDT_ERR_BADSTRUCTURE"));
 }
 
+/* --- Channels ------------------------------------------------------------------------ */
+
+static void expect_channel(const struct plan_channel *c, unsigned int id, const char *name,
+			   unsigned int end0, unsigned int port0, unsigned int end1, unsigned int port1)
+{
+	assert_int_equal(c->id, id);
+	assert_string_equal(c->name, name);
+	assert_int_equal(c->end[0], end0);
+	assert_int_equal(c->port[0], port0);
+	assert_int_equal(c->end[1], end1);
+	assert_int_equal(c->port[1], port1);
+}
+
+static void expect_shared(const struct plan_channel *c, uint64_t size, bool writable0,
+			  bool writable1, uint64_t ipa0, uint64_t ipa1)
+{
+	assert_int_equal(c->shared_size, size);
+	assert_int_equal(c->writable[0], writable0);
+	assert_int_equal(c->writable[1], writable1);
+	assert_int_equal(c->shared_ipa[0], ipa0);
+	assert_int_equal(c->shared_ipa[1], ipa1);
+}
+
+static void channels_every_field(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/plan-chan-base.dtb", NR_CPUS);
+	/* The partitions are those of the base plan. */
+	assert_int_equal(plan.nr, 3);
+	assert_string_equal(plan.parts[0].name, "hello0");
+	assert_string_equal(plan.parts[1].name, "net-drv_1");
+	assert_int_equal(plan.parts[2].id, 5);
+	assert_int_equal(plan.nr_channels, 3);
+
+	/* Ends are indices into plan.parts (partition@5 is index 2); each
+	 * partition's ports are numbered 0, 1, ... in plan order. */
+	expect_channel(&plan.channels[0], 0, "net-rx", 1, 0, 0, 0);
+	/* 64 KiB written by the first end; automatic at the first end, and
+	 * at hello0 ending exactly at its RAM base. */
+	expect_shared(&plan.channels[0], 0x10000, true, false, 0, 0x3fff0000);
+
+	/* Events only: no region, no writers, no addresses. */
+	expect_channel(&plan.channels[1], 1, "ctl", 0, 1, 2, 0);
+	expect_shared(&plan.channels[1], 0, false, false, 0, 0);
+
+	/* The id is not the index; 64 MiB written by the second end only,
+	 * ending exactly at the hypervisor window at Big5 and starting
+	 * exactly at the end of the virtual GIC at net-drv_1; both 64-bit
+	 * cells of each address matter. */
+	expect_channel(&plan.channels[2], 7, "Big_log-2", 2, 1, 1, 1);
+	expect_shared(&plan.channels[2], PLAN_SHARED_MAX, false, true, 0xffc000000UL, 0x8200000);
+}
+
+static void no_channels(void **state)
+{
+	(void)state;
+	/* No /channels node at all (parse_blob fills plan with junk first). */
+	parse_ok("fixtures/plan-base.dtb", NR_CPUS);
+	assert_int_equal(plan.nr, 3);
+	assert_int_equal(plan.nr_channels, 0);
+	/* An empty one. */
+	parse_ok("fixtures/plan-chan-empty.dtb", NR_CPUS);
+	assert_int_equal(plan.nr, 3);
+	assert_int_equal(plan.nr_channels, 0);
+}
+
+static void ram_right_around_the_window_accepted(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/plan-chan-ram-around-window.dtb", NR_CPUS);
+	assert_int_equal(plan.parts[1].mem_base + plan.parts[1].mem_size, 0x1000000000UL);
+	assert_int_equal(plan.parts[2].mem_base, 0x1040000000UL);
+	assert_int_equal(plan.nr_channels, 3);
+}
+
+static void sixteen_channels_accepted(void **state)
+{
+	/* The fixture's channels go round hello0 (0) -> net-drv_1 (1),
+	 * net-drv_1 -> Big5 (2), Big5 -> hello0. */
+	static const unsigned int ends[3][2] = { { 0, 1 }, { 1, 2 }, { 2, 0 } };
+	unsigned int next_port[3] = { 0 };
+
+	(void)state;
+	parse_ok("fixtures/plan-chan-sixteen.dtb", NR_CPUS);
+	assert_int_equal(plan.nr_channels, PLAN_MAX_CHANNELS);
+	for (unsigned int i = 0; i < PLAN_MAX_CHANNELS; i++) {
+		const struct plan_channel *c = &plan.channels[i];
+		unsigned int a = ends[i % 3][0], b = ends[i % 3][1];
+
+		assert_int_equal(c->id, i);
+		expect_channel(c, i, c->name, a, next_port[a], b, next_port[b]);
+		next_port[a]++;
+		next_port[b]++;
+		expect_shared(c, 0, false, false, 0, 0);
+	}
+	assert_string_equal(plan.channels[0].name, "c0");
+	assert_string_equal(plan.channels[15].name, "abcdefghijklmnopqrstuvwxyz-_789");
+	/* hello0 and Big5 have 11 ports, net-drv_1 10. */
+	assert_int_equal(next_port[0], 11);
+	assert_int_equal(next_port[1], 10);
+	assert_int_equal(next_port[2], 11);
+}
+
+#define CHAN_ERROR_TEST(fn, fixture, message)                                                      \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		expect_error("fixtures/plan-chan-err-" fixture ".dtb", NR_CPUS, message);          \
+	}
+
+#define CH0 "channel channel@0 (\"net-rx\"): "
+#define CH7 "channel channel@7 (\"Big_log-2\"): "
+
+CHAN_ERROR_TEST(chan_error_seventeen, "seventeen", "/channels: more than 16 channels")
+
+/* Until channel-name is read, the channel is called "?". */
+#define CHAN_REG_MSG "channel channel@0 (\"?\"): reg: missing, or not a channel id below 16"
+CHAN_ERROR_TEST(chan_error_reg_16, "reg-16", CHAN_REG_MSG)
+CHAN_ERROR_TEST(chan_error_reg_missing, "reg-missing", CHAN_REG_MSG)
+
+#define CHAN_NAME_MSG                                                                              \
+	"channel channel@0 (\"?\"): channel-name: missing, longer than 31, or not letters, "       \
+	"digits, '-' and '_'"
+CHAN_ERROR_TEST(chan_error_name_chars, "name-chars", CHAN_NAME_MSG)
+CHAN_ERROR_TEST(chan_error_name_long, "name-long", CHAN_NAME_MSG)
+CHAN_ERROR_TEST(chan_error_name_missing, "name-missing", CHAN_NAME_MSG)
+
+CHAN_ERROR_TEST(chan_error_end_unknown, "end-unknown", CH0 "ends: no partition@3 in the plan")
+CHAN_ERROR_TEST(chan_error_end_same, "end-same",
+		CH0 "ends: both ends are partition@1; a channel joins two partitions")
+CHAN_ERROR_TEST(chan_error_ends_one, "ends-one", CH0 "ends: must be two partition ids")
+
+/* Found on the second channel of the pair, named by its node. */
+CHAN_ERROR_TEST(chan_error_duplicate_name, "duplicate-name",
+		"channel channel@7 (\"net-rx\"): channel-name: used twice")
+CHAN_ERROR_TEST(chan_error_duplicate_reg, "duplicate-reg", CH7 "reg: id 0 is used twice")
+
+#define SIZE_MSG "shared-size: must be a 64-bit multiple of 4 KiB, at most 64 MiB"
+CHAN_ERROR_TEST(chan_error_size_unaligned, "size-unaligned", CH0 SIZE_MSG)
+CHAN_ERROR_TEST(chan_error_size_zero, "size-zero", CH0 SIZE_MSG)
+CHAN_ERROR_TEST(chan_error_size_over_64m, "size-big", CH7 SIZE_MSG)
+CHAN_ERROR_TEST(chan_error_size_32bit, "size-32", CH0 SIZE_MSG)
+
+#define WRITABLE_MSG CH0 "shared-writable: must be two flags (0 or 1), one per end"
+CHAN_ERROR_TEST(chan_error_writable_one_flag, "writable-one", WRITABLE_MSG)
+CHAN_ERROR_TEST(chan_error_writable_2, "writable-2", WRITABLE_MSG)
+CHAN_ERROR_TEST(chan_error_writable_missing, "writable-missing", WRITABLE_MSG)
+
+#define ADDRESS_MSG CH0 "shared-address: must be two 64-bit addresses (0: automatic)"
+CHAN_ERROR_TEST(chan_error_address_one, "address-one", ADDRESS_MSG)
+CHAN_ERROR_TEST(chan_error_address_missing, "address-missing", ADDRESS_MSG)
+
+CHAN_ERROR_TEST(chan_error_address_unaligned, "address-unaligned",
+		CH0 "shared-address: 0x3fff0800 for partition@0 is not 4 KiB aligned")
+CHAN_ERROR_TEST(chan_error_address_in_ram, "address-ram",
+		CH0 "shared-address: 0x3fff1000 for partition@0 overlaps the partition's RAM")
+/* Each end is checked against its own partition's RAM. */
+CHAN_ERROR_TEST(chan_error_address_in_ram_first_end, "address-ram-first-end",
+		CH0 "shared-address: 0x803f0000 for partition@1 overlaps the partition's RAM")
+CHAN_ERROR_TEST(chan_error_address_over_vgic, "address-vgic",
+		CH0 "shared-address: 0x81f1000 for partition@0 overlaps the virtual GIC")
+CHAN_ERROR_TEST(chan_error_address_around_vgic, "address-vgic-inside",
+		CH7 "shared-address: 0x5000000 for partition@1 overlaps the virtual GIC")
+CHAN_ERROR_TEST(chan_error_address_in_window, "address-window",
+		CH0 "shared-address: 0x1000200000 for partition@0 lies in the hypervisor window "
+		    "(use 0 to be placed there)")
+CHAN_ERROR_TEST(chan_error_address_into_window, "address-window-edge",
+		CH7 "shared-address: 0xffc001000 for partition@5 lies in the hypervisor window "
+		    "(use 0 to be placed there)")
+CHAN_ERROR_TEST(chan_error_address_beyond_512g, "address-beyond",
+		CH0 "shared-address: 0x7ffffff000 for partition@0 does not lie below 512 GiB")
+
+#define WINDOW_MSG                                                                                 \
+	P1 "memory: overlaps the hypervisor window at 0x1000000000-0x103fffffff (event page, "     \
+	   "shared regions)"
+CHAN_ERROR_TEST(chan_error_ram_in_window, "ram-in-window", WINDOW_MSG)
+CHAN_ERROR_TEST(chan_error_ram_window_end, "ram-window-end", WINDOW_MSG)
+
+static void chan_error_message_truncated(void **state)
+{
+	const char *full = CH0 "shared-address: 0x3fff1000 for partition@0 overlaps the "
+			       "partition's RAM";
+	void *blob = load_dtb("fixtures/plan-chan-err-address-ram.dtb");
+
+	(void)state;
+	/* As error_message_truncated, for a channel's two-step message. */
+	for (size_t len = 1; len <= strlen(full) + 1; len++) {
+		char *small = malloc(len);
+
+		assert_non_null(small);
+		assert_int_equal(plan_parse(blob, NR_CPUS, &plan, small, len), -1);
+		assert_int_equal(strlen(small), len - 1);
+		assert_memory_equal(small, full, len - 1);
+		free(small);
+	}
+	free(blob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +609,41 @@ int main(void)
 		cmocka_unit_test(fewer_cpus_online),
 		cmocka_unit_test(error_message_truncated),
 		cmocka_unit_test(corrupt_partitions_structure_refused),
+		cmocka_unit_test(channels_every_field),
+		cmocka_unit_test(no_channels),
+		cmocka_unit_test(ram_right_around_the_window_accepted),
+		cmocka_unit_test(sixteen_channels_accepted),
+		cmocka_unit_test(chan_error_seventeen),
+		cmocka_unit_test(chan_error_reg_16),
+		cmocka_unit_test(chan_error_reg_missing),
+		cmocka_unit_test(chan_error_name_chars),
+		cmocka_unit_test(chan_error_name_long),
+		cmocka_unit_test(chan_error_name_missing),
+		cmocka_unit_test(chan_error_end_unknown),
+		cmocka_unit_test(chan_error_end_same),
+		cmocka_unit_test(chan_error_ends_one),
+		cmocka_unit_test(chan_error_duplicate_name),
+		cmocka_unit_test(chan_error_duplicate_reg),
+		cmocka_unit_test(chan_error_size_unaligned),
+		cmocka_unit_test(chan_error_size_zero),
+		cmocka_unit_test(chan_error_size_over_64m),
+		cmocka_unit_test(chan_error_size_32bit),
+		cmocka_unit_test(chan_error_writable_one_flag),
+		cmocka_unit_test(chan_error_writable_2),
+		cmocka_unit_test(chan_error_writable_missing),
+		cmocka_unit_test(chan_error_address_one),
+		cmocka_unit_test(chan_error_address_missing),
+		cmocka_unit_test(chan_error_address_unaligned),
+		cmocka_unit_test(chan_error_address_in_ram),
+		cmocka_unit_test(chan_error_address_in_ram_first_end),
+		cmocka_unit_test(chan_error_address_over_vgic),
+		cmocka_unit_test(chan_error_address_around_vgic),
+		cmocka_unit_test(chan_error_address_in_window),
+		cmocka_unit_test(chan_error_address_into_window),
+		cmocka_unit_test(chan_error_address_beyond_512g),
+		cmocka_unit_test(chan_error_ram_in_window),
+		cmocka_unit_test(chan_error_ram_window_end),
+		cmocka_unit_test(chan_error_message_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,7 @@
 #define D_MEMATTR_NORMAL_WB (0xfUL << 2) /* MemAttr[3:0]: outer/inner write-back */
 #define D_MEMATTR_DEVICE_nGnRE (0x1UL << 2)
 #define D_S2AP_RW (3UL << 6)
+#define D_S2AP_RO (1UL << 6)
 #define D_SH_INNER (3UL << 8)
 #define D_AF (1UL << 10)
 #define D_XN (2UL << 53) /* XN[1:0] = 0b10: not executable at EL1 or EL0 */
@@ -37,6 +38,11 @@
 
 #define D_RAM_BLOCK (D_VALID | D_MEMATTR_NORMAL_WB | D_S2AP_RW | D_SH_INNER | D_AF)
 #define D_DEV_BLOCK (D_VALID | D_MEMATTR_DEVICE_nGnRE | D_S2AP_RW | D_AF | D_XN)
+/* Shared memory (event pages, channel regions): normal write-back,
+ * inner-shareable like RAM (atomics across cores need it), never
+ * executable, read-only for an end that may not write. */
+#define D_SHARED_RW_BLOCK (D_VALID | D_MEMATTR_NORMAL_WB | D_S2AP_RW | D_SH_INNER | D_AF | D_XN)
+#define D_SHARED_RO_BLOCK (D_VALID | D_MEMATTR_NORMAL_WB | D_S2AP_RO | D_SH_INNER | D_AF | D_XN)
 
 #define POOL_TABLES 8
 
@@ -366,6 +372,70 @@ static void walk_stops_at_unexpected_descriptors(void **state)
 	assert_true(l.executable);
 }
 
+/* What s2_walk reports for shared memory: mapped, normal memory (which
+ * the walk reports as S2_RAM), writable or not, never executable. */
+static void expect_shared(uint64_t ipa, uint64_t pa, bool writable)
+{
+	struct s2_lookup l = s2_walk(root, ipa);
+
+	assert_true(l.mapped);
+	assert_int_equal(l.pa, pa);
+	assert_int_equal(l.attr, S2_RAM);
+	assert_int_equal(l.writable, writable);
+	assert_false(l.executable);
+}
+
+static void map_shared_rw_and_ro(void **state)
+{
+	pt_table_t *saved = root, *other;
+
+	(void)state;
+	/* A 2 MiB region both ends may write, in the hypervisor window at
+	 * 64 GiB: one block. */
+	assert_int_equal(s2_map(&pool, root, 0x1000200000UL, 0x90000000UL, SZ_2M, S2_SHARED_RW),
+			 0);
+	assert_int_equal(pool.used, 2);
+	assert_int_equal((*root)[64], table_desc(&tables[1]));
+	assert_int_equal(tables[1][1], 0x90000000UL | D_SHARED_RW_BLOCK);
+	expect_shared(0x1000200000UL, 0x90000000UL, true);
+	expect_shared(0x10003ffff8UL, 0x901ffff8UL, true);
+	EXPECT_UNMAPPED(0x1000400000UL);
+
+	/* The same memory read-only at the other end (another root), 2 MiB
+	 * blocks then a 4 KiB page. */
+	other = s2_create(&pool);
+	assert_non_null(other);
+	assert_int_equal(s2_map(&pool, other, 0x20000000UL, 0x90000000UL, SZ_2M + 0x1000,
+				S2_SHARED_RO),
+			 0);
+	assert_int_equal(tables[3][0x20000000UL / SZ_2M], 0x90000000UL | D_SHARED_RO_BLOCK);
+	root = other;
+	expect_shared(0x20000000UL, 0x90000000UL, false);
+	expect_shared(0x201fffffUL, 0x901fffffUL, false);
+	expect_shared(0x20200abcUL, 0x90200abcUL, false); /* the page */
+	EXPECT_UNMAPPED(0x20201000UL);
+	root = saved;
+
+	/* A single page of each (the event page): level 3, same attributes. */
+	assert_int_equal(s2_map(&pool, root, 0x1000000000UL, 0xa0000000UL, 0x1000, S2_SHARED_RW),
+			 0);
+	expect_shared(0x1000000008UL, 0xa0000008UL, true);
+	assert_int_equal(s2_map(&pool, root, 0x1000001000UL, 0xa0001000UL, 0x1000, S2_SHARED_RO),
+			 0);
+	expect_shared(0x1000001ff8UL, 0xa0001ff8UL, false);
+	EXPECT_UNMAPPED(0x1000002000UL);
+
+	/* RAM next to it is still executable and writable. */
+	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, SZ_2M, S2_RAM), 0);
+	EXPECT_RAM(0x40000000UL, 0x80000000UL);
+	/* And shared memory is never mapped over what is there. */
+	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x90000000UL, SZ_2M, S2_SHARED_RW), -1);
+	assert_int_equal(s2_map(&pool, root, 0x1000000000UL, 0x90000000UL, 0x1000, S2_SHARED_RO),
+			 -1);
+	EXPECT_RAM(0x40000000UL, 0x80000000UL);
+	expect_shared(0x1000000000UL, 0xa0000000UL, true);
+}
+
 #define S2_TEST(f) cmocka_unit_test_setup(f, setup_root)
 
 int main(void)
@@ -385,6 +455,7 @@ int main(void)
 		S2_TEST(partitions_are_separate),
 		S2_TEST(unmapped_addresses),
 		S2_TEST(walk_stops_at_unexpected_descriptors),
+		S2_TEST(map_shared_rw_and_ro),
 	};
 
 	return cmocka_run_group_tests(tests, check_pointers_fit, NULL);

@@ -39,7 +39,7 @@ UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
 
 UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
 	test_board_dt test_string test_plan test_memcarve test_stage2 test_vgic \
-	test_sched test_ring
+	test_sched test_ring test_event
 
 ut-src-test_format := core/lib/format.c
 ut-src-test_cmdline := core/lib/cmdline.c
@@ -57,6 +57,7 @@ ut-src-test_stage2 := arch/arm64/stage2.c arch/arm64/pgtable.c
 ut-src-test_vgic := core/vgic.c
 ut-src-test_sched := core/sched_pick.c
 ut-src-test_ring := domains/runtime/ring.c
+ut-src-test_event := core/event.c
 
 # arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
 # assembler does not know: objects that call spin_lock() get host_yield.h,
