@@ -196,11 +196,14 @@ def build_plan(cfg, domains_dir, out_dir):
         plan.parts.append(part)
 
     build_channels(cfg, plan)
-    shared_mb = sum(c["size"] for c in plan.channels) / (1 << 20)
+    # The hypervisor carves all shared regions in one piece, in 2 MiB steps.
+    shared_mb = (sum(c["size"] for c in plan.channels) + SZ_2M - 1) // SZ_2M * 2
     if board_ram and total_mb + shared_mb + HYP_RESERVE_MB > board_ram:
         plan.error("CONFIG_BOARD_RAM_MB",
-                   f"the partitions need {total_mb} MiB, and with {HYP_RESERVE_MB} MiB kept "
-                   f"for the hypervisor that is more than the board's {board_ram} MiB")
+                   f"the partitions need {total_mb + shared_mb} MiB"
+                   + (f" ({shared_mb} MiB of it shared memory)" if shared_mb else "")
+                   + f", and with {HYP_RESERVE_MB} MiB kept for the hypervisor that is more "
+                   f"than the board's {board_ram} MiB")
     return plan
 
 
@@ -222,7 +225,7 @@ def build_channels(cfg, plan):
             plan.error(c + "_NAME", f"'{name}' is already the name of channel {names[name]} "
                                     f"(CONFIG_CHAN{names[name]}_NAME)")
         names.setdefault(name, i)
-        ch = {"slot": i, "name": name, "ends": [], "size": 0,
+        ch = {"slot": i, "name": name, "ends": [None, None], "size": 0,
               "writable": [1, 1], "addr": [0, 0]}
         for e, opt in enumerate(("_END_A", "_END_B")):
             end = cfg.get(c + opt, "")
@@ -231,8 +234,8 @@ def build_channels(cfg, plan):
                 plan.error(c + opt, f"'{end}' is not the name of an enabled partition "
                                     f"(partitions: {known})")
                 continue
-            ch["ends"].append(by_name[end])
-        if len(ch["ends"]) == 2 and ch["ends"][0] is ch["ends"][1]:
+            ch["ends"][e] = by_name[end]
+        if ch["ends"][0] is not None and ch["ends"][0] is ch["ends"][1]:
             plan.error(c + "_END_B", "both ends are the same partition; a channel joins two")
         kb = parse_int(cfg.get(c + "_SHARED_KB"), 0)
         if kb % 4:
@@ -244,7 +247,7 @@ def build_channels(cfg, plan):
             for e, opt in enumerate(("_ADDR_A", "_ADDR_B")):
                 addr = parse_int(cfg.get(c + opt), 0)
                 ch["addr"][e] = addr
-                if not addr or e >= len(ch["ends"]):
+                if not addr or ch["ends"][e] is None:
                     continue
                 part = ch["ends"][e]
                 if addr % 4096:

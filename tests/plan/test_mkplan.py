@@ -15,6 +15,7 @@ usage: tests/plan/test_mkplan.py [-v]   (from anywhere; Python 3, no pytest)
 Prints one line per case and "N passed, M failed"; exits 1 on any failure.
 """
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -69,6 +70,24 @@ def part(slot, **opts):
     lines = [f"CONFIG_PART{slot}=y"]
     lines += [f"CONFIG_PART{slot}_{k}={value(v)}" for k, v in o.items() if v is not None]
     return lines
+
+
+def chan(slot, **opts):
+    """A channel in slot `slot` from part0 to part1, events only, with opts
+    overriding its options, named by their suffix (NAME, END_A, ...); a value
+    of None leaves the option out. Kconfig only writes the WRITERS choice
+    and the addresses when SHARED_KB is not 0: give them when it is not."""
+    o = {"NAME": f"chan{slot}", "END_A": "part0", "END_B": "part1", "SHARED_KB": 0}
+    o.update(opts)
+    lines = [f"CONFIG_CHAN{slot}=y"]
+    lines += [f"CONFIG_CHAN{slot}_{k}={value(v)}" for k, v in o.items() if v is not None]
+    return lines
+
+
+def shared(kb, writers="BOTH", addr_a=0, addr_b=0):
+    """The options of a channel's shared region, as Kconfig writes them."""
+    return {"SHARED_KB": kb, f"WRITERS_{writers}": True, "ADDR_A": Hex(addr_a),
+            "ADDR_B": Hex(addr_b)}
 
 
 # Overrides that make a partition a driver domain.
@@ -164,6 +183,35 @@ def partition_block(dts, slot):
     end = lines.index("};", start)
     return lines[start + 1:end]
 
+
+def channel_block(dts, slot):
+    """The lines of channel@slot's node in plan.dts, stripped."""
+    lines = [l.strip() for l in dts.splitlines()]
+    start = lines.index(f"channel@{slot} {{")
+    end = lines.index("};", start)
+    return lines[start + 1:end]
+
+
+def compile_dts(r):
+    """dtc on the plan.dts of result r (what the build does next): the path
+    of the plan.dtb, or None without dtc."""
+    if not shutil.which("dtc"):
+        return None
+    dtb = os.path.join(r.out, "plan.dtb")
+    proc = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+                           os.path.join(r.out, "plan.dts")], capture_output=True, text=True)
+    check(proc.returncode == 0, f"dtc refused plan.dts:\n{proc.stderr}")
+    return dtb
+
+
+def fdtget(dtb, node, prop, fmt="x"):
+    """A property of the compiled plan as fdtget shows it (hex cells), or None
+    without fdtget."""
+    if not shutil.which("fdtget"):
+        return None
+    proc = subprocess.run(["fdtget", "-t", fmt, dtb, node, prop], capture_output=True, text=True)
+    check(proc.returncode == 0, f"fdtget {node} {prop}: {proc.stderr}")
+    return proc.stdout.strip()
 
 def known_domains():
     # What mkplan.py offers in its "known:" list: the domains in the source
@@ -475,6 +523,259 @@ def test_devices(c):
                   f"CONFIG_PART0_DEVICES: '/{'x' * 63}' is not a device tree path or alias "
                   "(at most 63 characters)")
 
+
+# --- Channels ------------------------------------------------------------------------------
+
+
+def test_channels_in_plan(c):
+    # Three partitions in slots 0, 2 and 5, and four channels in slots 0, 3,
+    # 5 and 7 between them; ends are named by partition and written as
+    # partition slots, channels in slot order (which numbers the ports).
+    r = c.run(config(
+        part(0), part(2, NAME="net", CPUS="2"), part(5, NAME="log", CPUS="3"),
+        # 64 KiB written by the first end only; automatic at the first end,
+        # and at part0 ending exactly where its RAM starts.
+        chan(0, NAME="net-rx", END_A="net", END_B="part0",
+             **shared(64, "A", addr_b=0x3fff0000)),
+        chan(3, NAME="ctl", END_A="part0", END_B="log"),
+        chan(5, NAME="Both_4k", END_A="log", END_B="part0", **shared(4)),
+        # 64 MiB written by the second end only; at log ending exactly at
+        # the hypervisor window, at net starting exactly after the vGIC.
+        chan(7, NAME="big", END_A="log", END_B="net",
+             **shared(65536, "B", addr_a=0xffc000000, addr_b=0x8200000))))
+    expect_ok(r)
+    dts = r.read("plan.dts")
+    lines = [l.strip() for l in dts.splitlines()]
+    check("channels {" in lines, "plan.dts has no channels node")
+    check([l for l in lines if l.startswith("channel@")] ==
+          ["channel@0 {", "channel@3 {", "channel@5 {", "channel@7 {"],
+          "channels missing or out of slot order")
+    check(channel_block(dts, 0) == [
+        "reg = <0>;", 'channel-name = "net-rx";', "ends = <2 0>;",
+        "shared-size = /bits/ 64 <0x10000>;", "shared-writable = <1 0>;",
+        "shared-address = /bits/ 64 <0x0 0x3fff0000>;"],
+        "channel@0:\n" + "\n".join(channel_block(dts, 0)))
+    # No shared memory: no shared-* properties at all.
+    check(channel_block(dts, 3) == ["reg = <3>;", 'channel-name = "ctl";', "ends = <0 5>;"],
+          "channel@3:\n" + "\n".join(channel_block(dts, 3)))
+    check(channel_block(dts, 5) == [
+        "reg = <5>;", 'channel-name = "Both_4k";', "ends = <5 0>;",
+        "shared-size = /bits/ 64 <0x1000>;", "shared-writable = <1 1>;",
+        "shared-address = /bits/ 64 <0x0 0x0>;"],
+        "channel@5:\n" + "\n".join(channel_block(dts, 5)))
+    check(channel_block(dts, 7) == [
+        "reg = <7>;", 'channel-name = "big";', "ends = <5 2>;",
+        "shared-size = /bits/ 64 <0x4000000>;", "shared-writable = <0 1>;",
+        "shared-address = /bits/ 64 <0xffc000000 0x8200000>;"],
+        "channel@7:\n" + "\n".join(channel_block(dts, 7)))
+
+    # Valid DTS, and the cells are what core/plan.c reads: 64-bit values
+    # as two cells each.
+    dtb = compile_dts(r)
+    if dtb and fdtget(dtb, "/", "compatible", "s") is not None:
+        for node, prop, want in (
+                ("/channels/channel@0", "ends", "2 0"),
+                ("/channels/channel@0", "shared-size", "0 10000"),
+                ("/channels/channel@0", "shared-writable", "1 0"),
+                ("/channels/channel@0", "shared-address", "0 0 0 3fff0000"),
+                ("/channels/channel@7", "reg", "7"),
+                ("/channels/channel@7", "shared-size", "0 4000000"),
+                ("/channels/channel@7", "shared-address", "f fc000000 0 8200000")):
+            got = fdtget(dtb, node, prop)
+            check(got == want, f"{node} {prop} is <{got}> in plan.dtb, not <{want}>")
+        check(fdtget(dtb, "/channels/channel@3", "channel-name", "s") == "ctl", "channel@3 name")
+
+
+def test_no_channels_no_node(c):
+    r = c.run(config(part(0), part(1)))
+    expect_ok(r)
+    dts = r.read("plan.dts")
+    check("channels {" not in dts and "channel@" not in dts, "a channels node without channels")
+    # A disabled slot's options are ignored.
+    r = c.run(config(part(0), part(1), chan(0)[1:], chan(1, END_A="nosuch")[1:]))
+    expect_ok(r)
+    check("channels {" not in r.read("plan.dts"), "a disabled channel is in plan.dts")
+
+
+def test_channel_shared_kb_zero_ignores_region_options(c):
+    # SHARED_KB 0 with stray writer and address options (a hand-edited
+    # .config): events only, and the addresses are not checked.
+    r = c.run(config(part(0), part(1),
+                     chan(0, SHARED_KB=0, WRITERS_A=True, ADDR_A=Hex(0x40000800))))
+    expect_ok(r)
+    check(channel_block(r.read("plan.dts"), 0) ==
+          ["reg = <0>;", 'channel-name = "chan0";', "ends = <0 1>;"], "shared-* written")
+    compile_dts(r)
+
+
+def test_channel_unknown_end(c):
+    expect_errors(c.run(config(part(0), part(1), chan(0, END_B="nosuch"))),
+                  "CONFIG_CHAN0_END_B: 'nosuch' is not the name of an enabled partition "
+                  "(partitions: part0, part1)")
+    # Missing: the empty name. Both ends wrong: both reported.
+    expect_errors(c.run(config(part(0), part(1), chan(0, END_A=None, END_B="PART1"))),
+                  "CONFIG_CHAN0_END_A: '' is not the name of an enabled partition "
+                  "(partitions: part0, part1)",
+                  "CONFIG_CHAN0_END_B: 'PART1' is not the name of an enabled partition "
+                  "(partitions: part0, part1)")
+    # A partition whose slot is not enabled is no end.
+    expect_errors(c.run(config(part(0), part(1), chan(0, END_B="part2"), part(2)[1:])),
+                  "CONFIG_CHAN0_END_B: 'part2' is not the name of an enabled partition "
+                  "(partitions: part0, part1)")
+
+
+def test_channel_same_partition_both_ends(c):
+    expect_errors(c.run(config(part(0), part(1), chan(0, END_A="part1", END_B="part1"))),
+                  "CONFIG_CHAN0_END_B: both ends are the same partition; a channel joins two")
+
+
+def test_channel_names(c):
+    expect_errors(c.run(config(part(0), part(1), chan(0, NAME="x"), chan(1, NAME="y"),
+                               chan(4, NAME="x"))),
+                  "CONFIG_CHAN4_NAME: 'x' is already the name of channel 0 (CONFIG_CHAN0_NAME)")
+    for name in ("a b", "", "x" * 32, "net.rx"):
+        expect_errors(c.run(config(part(0), part(1), chan(0, NAME=name))),
+                      f"CONFIG_CHAN0_NAME: '{name}' must be 1-31 letters, digits, '-' or '_'")
+    # A channel may share a partition's name: they are looked up apart.
+    expect_ok(c.run(config(part(0), part(1), chan(0, NAME="part0"), chan(1, NAME="x" * 31))))
+
+
+def test_channel_shared_kb_not_page_multiple(c):
+    for kb in (6, 1, 65535):
+        expect_errors(c.run(config(part(0), part(1), chan(0, **shared(kb)))),
+                      f"CONFIG_CHAN0_SHARED_KB: {kb} KiB is not a multiple of 4 KiB (a page)")
+    expect_ok(c.run(config(part(0), part(1), chan(0, **shared(65536)))))
+
+
+def test_channel_address_unaligned(c):
+    expect_errors(c.run(config(part(0), part(1), chan(0, **shared(64, addr_a=0x3fff0800)))),
+                  "CONFIG_CHAN0_ADDR_A: 0x3fff0800 is not 4 KiB aligned")
+
+
+def test_channel_address_overlaps_ram(c):
+    raw = c.file("images/guest.bin", b"\x01" * 16)
+    # One page into part0's RAM at 0x40000000, and inside part1's (at
+    # 0x80000000 here): each end is checked against its own partition.
+    expect_errors(c.run(config(part(0), part(1, MEM_BASE=Hex(0x80000000), IMAGE=raw),
+                               chan(0, **shared(64, addr_a=0x3fff1000, addr_b=0x80ff0000)))),
+                  "CONFIG_CHAN0_ADDR_A: 0x3fff1000 overlaps the RAM of 'part0'",
+                  "CONFIG_CHAN0_ADDR_B: 0x80ff0000 overlaps the RAM of 'part1'")
+    # Where the other end's RAM is, but not its own: fine.
+    expect_ok(c.run(config(part(0), part(1, MEM_BASE=Hex(0x80000000), IMAGE=raw),
+                           chan(0, **shared(64, addr_a=0x80000000, addr_b=0x40000000)))))
+
+
+def test_channel_address_overlaps_vgic(c):
+    # The last page of the vGIC's 2 MiB, its first one, and a region the
+    # vGIC lies inside of.
+    for addr, kb in ((0x81f1000, 64), (0x7ff1000, 64), (0x5000000, 65536)):
+        expect_errors(c.run(config(part(0), part(1), chan(0, **shared(kb, addr_b=addr)))),
+                      f"CONFIG_CHAN0_ADDR_B: {addr:#x} overlaps the virtual GIC")
+    # Right below and right after it.
+    expect_ok(c.run(config(part(0), part(1),
+                           chan(0, **shared(64, addr_a=0x7ff0000, addr_b=0x8200000)))))
+
+
+def test_channel_address_in_window(c):
+    msg = "lies in the hypervisor window; use 0 to be placed there automatically"
+    expect_errors(c.run(config(part(0), part(1), chan(0, **shared(4, addr_b=0x1000200000)))),
+                  f"CONFIG_CHAN0_ADDR_B: 0x1000200000 {msg}")
+    # Its last page in the window's first; its first page in the window's
+    # last.
+    expect_errors(c.run(config(part(0), part(1),
+                               chan(0, **shared(64, addr_a=0xfffff1000,
+                                                addr_b=0x103ffff000)))),
+                  f"CONFIG_CHAN0_ADDR_A: 0xfffff1000 {msg}",
+                  f"CONFIG_CHAN0_ADDR_B: 0x103ffff000 {msg}")
+    # Ending where it starts, starting where it ends: fine.
+    expect_ok(c.run(config(part(0), part(1),
+                           chan(0, **shared(64, addr_a=0xfffff0000, addr_b=0x1040000000)))))
+
+
+def test_channel_address_beyond_512g(c):
+    expect_errors(c.run(config(part(0), part(1), chan(0, **shared(64, addr_a=0x7ffffff000)))),
+                  "CONFIG_CHAN0_ADDR_A: the region must lie below 512 GiB")
+    # Ending exactly there is fine.
+    expect_ok(c.run(config(part(0), part(1), chan(0, **shared(64, addr_a=0x7fffff0000)))))
+
+
+def test_partition_ram_in_window(c):
+    raw = c.file("images/guest.bin", b"\x01" * 16)
+    msg = ("CONFIG_PART1_MEM_BASE: RAM overlaps the hypervisor window at "
+           "0x1000000000-0x103fffffff")
+    # Across its start, over its last 2 MiB, and all of it inside.
+    for base, mb in ((0xfffe00000, 4), (0x103fe00000, 2), (0x1000000000, 1024)):
+        expect_errors(c.run(config(part(0), part(1, MEM_BASE=Hex(base), MEM_MB=mb, IMAGE=raw),
+                                   BOARD_RAM_MB=None)), msg)
+    # Right below it and right above it: fine.
+    r = c.run(config(part(0), part(1, MEM_BASE=Hex(0xfffc00000), MEM_MB=4, IMAGE=raw),
+                     part(2, MEM_BASE=Hex(0x1040000000), MEM_MB=4, IMAGE=raw)))
+    expect_ok(r)
+    compile_dts(r)
+
+
+def test_several_channel_errors_reported_together(c):
+    # One fault in each of three channels: all reported, in slot order,
+    # after the partitions'.
+    r = c.run(config(part(0), part(1, MEM_MB=3),
+                     chan(1, END_B="part0"), chan(2, NAME="bad name"),
+                     chan(6, **shared(64, addr_b=0x8000000))))
+    expect_errors(r, "CONFIG_PART1_MEM_MB: 3 MiB is not a multiple of 2 MiB",
+                  "CONFIG_CHAN1_END_B: both ends are the same partition; a channel joins two",
+                  "CONFIG_CHAN2_NAME: 'bad name' must be 1-31 letters, digits, '-' or '_'",
+                  "CONFIG_CHAN6_ADDR_B: 0x8000000 overlaps the virtual GIC")
+
+
+def test_channel_options_are_kconfig_options(c):
+    """The options these tests write (and mkplan.py reads) are those
+    tools/gen-partitions-kconfig.py defines for every channel slot, with a
+    default writer choice of both ends, as mkplan.py assumes."""
+    out = os.path.join(c.tmp, "Kconfig.partitions")
+    subprocess.run([sys.executable, os.path.join(REPO, "tools", "gen-partitions-kconfig.py"),
+                    out], check=True, cwd=REPO, timeout=60)
+    with open(out) as f:
+        text = f.read()
+    defined = set()
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] in ("config", "menuconfig"):
+            defined.add(words[1])
+    for slot in range(8):
+        opts = [f"CHAN{slot}"] + [f"CHAN{slot}_{k}" for k in (
+            "NAME", "END_A", "END_B", "SHARED_KB", "WRITERS_BOTH", "WRITERS_A", "WRITERS_B",
+            "ADDR_A", "ADDR_B")]
+        missing = [o for o in opts if o not in defined]
+        check(not missing, f"Kconfig lacks {', '.join(missing)}")
+        check(f"default CHAN{slot}_WRITERS_BOTH" in text, f"CHAN{slot}: writers default")
+    check("CHAN8" not in defined, "more channel slots than mkplan.py reads (8)")
+
+
+# --- Found while writing the channel tests -------------------------------------------------------
+
+
+def test_channel_address_checked_against_its_own_end(c):
+    """With END_A naming no partition, ADDR_A cannot be checked: it was
+    checked against END_B's partition (the only end found), which blames
+    the wrong partition; ADDR_B was then not checked at all."""
+    r = c.run(config(part(0), part(1),
+                     chan(0, END_A="nosuch", **shared(64, addr_a=0x40000000))))
+    expect_errors(r, "CONFIG_CHAN0_END_A: 'nosuch' is not the name of an enabled partition "
+                     "(partitions: part0, part1)")
+
+
+def test_board_ram_message_counts_shared_memory(c):
+    """512 + 496 MiB of partitions and 16 MiB for the hypervisor is exactly
+    the board's 1024 MiB; a 4 KiB shared region tips it over, rightly (the
+    hypervisor carves shared regions in 2 MiB steps), but the message must
+    add up: it said "the partitions need 1008 MiB, and with 16 MiB kept for
+    the hypervisor that is more than the board's 1024 MiB"."""
+    r = c.run(config(part(0, MEM_MB=512), part(1, MEM_MB=496), chan(0, **shared(4))))
+    check(r.rc == 1 and len(r.errors()) == 1 and
+          r.errors()[0].startswith("plan error: CONFIG_BOARD_RAM_MB: "),
+          f"expected one CONFIG_BOARD_RAM_MB error, got exit {r.rc}:\n{r.stderr}")
+    m = re.search(r"need ([0-9.]+) MiB", r.errors()[0])
+    check(m is not None and float(m.group(1)) + 16 > 1024,
+          f"the message does not add up to more than 1024 MiB: {r.errors()[0]}")
 
 # --- Regressions: image names in the payload ------------------------------------------------
 
