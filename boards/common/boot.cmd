@@ -4,12 +4,19 @@
 #
 # It loads the hypervisor image from that partition and starts it with
 # booti, handing over the device tree u-boot runs with (the board's own:
-# QEMU's generated one, or the one the Pi firmware passed). Boards that
-# need something else set these variables before running the script:
+# QEMU's generated one, or the one the Pi firmware passed). Boards differ
+# only in these variables, which the environment may also set beforehand:
 #   bulkhead_image   file name on the partition (default bulkhead.bin)
 #   bulkhead_fdt     device tree address (default ${fdtcontroladdr})
 
 if test -z "${bulkhead_image}"; then setenv bulkhead_image bulkhead.bin; fi
+
+# Raspberry Pi (u-boot's ${board} is "rpi"): its environment has
+# fdt_high=ffffffffffffffff, so booti edits the device tree where it lies.
+# That is safe for the firmware's own copy at ${fdt_addr} (the firmware and
+# TF-A leave room behind it), not for u-boot's control copy, which sits
+# right below u-boot's global data.
+if test "${board}" = "rpi" && test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdt_addr}; fi
 if test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdtcontroladdr}; fi
 
 echo "Bulkhead: loading ${bulkhead_image} from ${devtype} ${devnum}:${distro_bootpart}"
