@@ -91,9 +91,9 @@ static void firmware_fill(void *fdt, unsigned int gb)
 		reg_entry(&reg[3 * n++], 0x100000000, 0x80000000);
 		reg_entry(&reg[3 * n++], 0x180000000, 0x80000000);
 	}
-	assert_int_equal(fdt_setprop(fdt, node(fdt, "/memory@0"), "reg", reg,
-				     n * 3 * (int)sizeof(fdt32_t)),
-			 0);
+	assert_int_equal(
+		fdt_setprop(fdt, node(fdt, "/memory@0"), "reg", reg, n * 3 * (int)sizeof(fdt32_t)),
+		0);
 	assert_int_equal(fdt_setprop_string(fdt, node(fdt, "/chosen"), "bootargs", ""), 0);
 }
 
@@ -348,9 +348,9 @@ static void overlay_without_tfa(void **state)
 	/* The mini UART and Bluetooth are off. */
 	assert_string_equal(fdt_getprop(fdt, node(fdt, "/soc/serial@7e215040"), "status", NULL),
 			    "disabled");
-	assert_string_equal(fdt_getprop(fdt, node(fdt, "/soc/serial@7e201000/bluetooth"),
-					"status", NULL),
-			    "disabled");
+	assert_string_equal(
+		fdt_getprop(fdt, node(fdt, "/soc/serial@7e201000/bluetooth"), "status", NULL),
+		"disabled");
 	free(fdt);
 }
 
