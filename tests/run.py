@@ -4,7 +4,9 @@ integration tests (tests/qemu/*.test), one summary line at the end:
 "N passed, M failed". Exits non-zero if anything failed.
 
 A QEMU test file is a list of "key: value" lines (# starts a comment):
-  boot:     uboot | direct            how QEMU starts the hypervisor
+  boot:     uboot | direct | spintable  how QEMU starts the hypervisor (spintable:
+                                      secondaries in a firmware spin table, as on a
+                                      Raspberry Pi without TF-A; tools/qemu.sh)
   gic:      2 | 3                     GIC version of the virt machine
   machine:  virt,...                  replaces the board's machine options
   append:   words                     /chosen/bootargs (direct boot only)
@@ -199,7 +201,8 @@ def run_qemu_test(build, path, result, timings):
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), "uboot",
                os.path.join(build, "bulkhead-disk.img")]
     else:
-        cmd = [os.path.join(TOP, "tools", "qemu.sh"), "direct",
+        # direct, or spintable (CPUs in a firmware spin table).
+        cmd = [os.path.join(TOP, "tools", "qemu.sh"), spec["boot"],
                os.path.join(build, spec.get("image", "bulkhead.bin"))]
 
     log_dir = os.path.join(build, "tests", "qemu")
