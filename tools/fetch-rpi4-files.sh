@@ -9,10 +9,14 @@
 #   versions.txt           which package versions these came from
 #
 # The first three come through the host's apt configuration (the arm64
-# architecture must be enabled, as tools/install-deps.sh does). raspi-firmware
+# architecture enabled, as tools/install-deps.sh does). Where that fails (the
+# architecture not enabled, or package lists so old that the mirror no longer
+# has the version they name), they come through a private, temporary apt
+# configuration instead: its own sources list (bookworm main and security,
+# arm64) and its own package lists, in the cache directory. raspi-firmware
 # lives in the non-free-firmware component, which many hosts do not list: it
-# is fetched through a private, temporary apt configuration (its own sources
-# list and package lists), so the host's apt setup is never changed.
+# always comes through such a private configuration. The host's apt setup
+# and lists are never changed.
 # RPI_FIRMWARE_DIR=dir takes start4.elf and fixup4.dat from dir instead.
 #
 # Idempotent: files already in the cache are kept; a kernel or firmware that
@@ -51,25 +55,77 @@ record() { # package version -> versions.txt (one line per package)
 	rm -f "$versions.tmp"
 }
 
-# Downloads package $1 into $work with the given extra apt options and
-# unpacks it into $work/<name>; prints nothing on success.
-fetch_deb() {
+# The Debian mirror the host already uses for a suite (deb.debian.org if none).
+mirror_for() { # suite default
+	local uri
+	uri=$(apt-get indextargets --format '$(CODENAME) $(REPO_URI)' 2>/dev/null |
+		awk -v suite="$1" '$1 == suite { print $2; exit }')
+	echo "${uri:-$2}"
+}
+
+# A private apt configuration in $work/apt-$1 whose sources are the
+# remaining arguments (sources.list lines); sets private_opts to the apt
+# options that use it, after reading its package lists once.
+private_apt() {
+	local name=$1
+	shift
+	local dir="$work/apt-$name" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	private_opts=(-o Dir::Etc::SourceList="$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$dir/lists"
+		-o Dir::Cache="$dir/cache"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architecture=arm64 -o APT::Architectures::=arm64)
+	[ -f "$dir/updated" ] && return 0
+	rm -rf "$dir"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	local signed=""
+	[ -f "$keyring" ] && signed="[arch=arm64 signed-by=$keyring] "
+	[ -n "$signed" ] || signed="[arch=arm64] "
+	for line in "$@"; do echo "deb $signed$line"; done >"$dir/sources.list"
+	apt-get "${apt_opts[@]}" "${private_opts[@]}" update >"$dir/update.log" 2>&1 || {
+		cat "$dir/update.log" >&2
+		return 1
+	}
+	touch "$dir/updated"
+}
+
+# Bookworm's main and security archives for arm64, privately.
+private_main() {
+	private_apt main "$(mirror_for bookworm http://deb.debian.org/debian/) bookworm main" \
+		"$(mirror_for bookworm-security http://deb.debian.org/debian-security/) bookworm-security main" ||
+		die "could not read bookworm's package lists (see above)"
+}
+
+# Downloads package $1 into $work with the given extra apt options;
+# returns non-zero (the log in $work/<name>.log) when apt cannot.
+download() {
 	local pkg=$1
 	shift
 	local name=${pkg%%:*}
 	rm -rf "${work:?}/$name" "$work/${name}"_*.deb
 	mkdir -p "$work"
-	if ! (cd "$work" && apt-get "${apt_opts[@]}" "$@" download "$pkg" >"$work/$name.log" 2>&1); then
-		cat "$work/$name.log" >&2
-		case "$pkg" in
-		*:arm64)
-			die "apt-get download $pkg failed. The arm64 architecture must be enabled and the
-package lists current: dpkg --add-architecture arm64 && apt-get update (as root)" ;;
-		*) die "apt-get download $pkg failed (see above)" ;;
-		esac
+	(cd "$work" && apt-get "${apt_opts[@]}" "$@" download "$pkg" >"$work/$name.log" 2>&1)
+}
+
+# Downloads and unpacks an arm64 package into $work/<name>: through the
+# host's apt if it can, else through the private bookworm configuration.
+fetch_arm64() {
+	local pkg=$1 name=${1%%:*}
+	if ! download "$pkg"; then
+		say "the host's apt could not download $pkg; using bookworm's lists instead"
+		private_main
+		download "$pkg" "${private_opts[@]}" || {
+			cat "$work/$name.log" >&2
+			die "apt-get download $pkg failed (see above)"
+		}
 	fi
-	dpkg-deb -x "$work/${name}"_*.deb "$work/$name"
-	record "$name" "$(dpkg-deb -f "$work/${name}"_*.deb Version)"
+	unpack "$name"
+}
+
+unpack() { # name: the .deb downloaded into $work
+	dpkg-deb -x "$work/${1}"_*.deb "$work/$1"
+	record "$1" "$(dpkg-deb -f "$work/${1}"_*.deb Version)"
 }
 
 # Copies $2 (a file in an unpacked package) to $cache/$1, or fails naming it.
@@ -83,13 +139,13 @@ take() {
 
 if [ ! -f "$cache/u-boot.bin" ]; then
 	say "downloading u-boot-rpi:arm64 (u-boot for the Pi 4)"
-	fetch_deb u-boot-rpi:arm64
+	fetch_arm64 u-boot-rpi:arm64
 	take u-boot.bin "$work/u-boot-rpi/usr/lib/u-boot/rpi_4/u-boot.bin"
 fi
 
 if [ ! -f "$cache/bl31.bin" ]; then
 	say "downloading arm-trusted-firmware:arm64 (TF-A bl31 for the Pi 4: PSCI)"
-	fetch_deb arm-trusted-firmware:arm64
+	fetch_arm64 arm-trusted-firmware:arm64
 	take bl31.bin "$work/arm-trusted-firmware/usr/lib/arm-trusted-firmware/rpi4/bl31.bin"
 fi
 
@@ -98,18 +154,25 @@ fi
 # linux-image-6.1.0-56-arm64) holds the device trees. Only the Pi 4's is
 # kept; the 60 MB package is deleted afterwards.
 
+kernel_of() { # apt options...: the kernel package linux-image-arm64 depends on
+	apt-cache "$@" depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ :]*-arm64\).*/\1/p' | head -n 1
+}
+
 if [ ! -f "$cache/bcm2711-rpi-4-b.dtb" ]; then
-	kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[^ :]*-arm64\).*/\1/p' | head -n 1)
-	[ -n "$kernel" ] || die "apt offers no linux-image-arm64:arm64. Enable the arm64
-architecture and update the lists: dpkg --add-architecture arm64 && apt-get update (as root)"
-	say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb"
-	mkdir -p "$work"
-	rm -f "$work/${kernel}"_*.deb
-	(cd "$work" && apt-get "${apt_opts[@]}" download "$kernel:arm64" >"$work/kernel.log" 2>&1) || {
-		cat "$work/kernel.log" >&2
-		die "apt-get download $kernel:arm64 failed; the package lists may be stale: apt-get update (as root)"
-	}
+	kernel=$(kernel_of)
+	if [ -z "$kernel" ] || ! { say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb" &&
+		download "$kernel:arm64"; }; then
+		say "the host's apt offers no current linux-image-arm64:arm64; using bookworm's lists instead"
+		private_main
+		kernel=$(kernel_of "${private_opts[@]}")
+		[ -n "$kernel" ] || die "bookworm offers no linux-image-arm64:arm64"
+		say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb"
+		download "$kernel:arm64" "${private_opts[@]}" || {
+			cat "$work/$kernel.log" >&2
+			die "apt-get download $kernel:arm64 failed (see above)"
+		}
+	fi
 	deb=$(ls "$work/${kernel}"_*.deb)
 	rm -rf "$work/kernel"
 	mkdir -p "$work/kernel"
@@ -131,36 +194,22 @@ if [ -n "${RPI_FIRMWARE_DIR:-}" ]; then
 	done
 	record raspi-firmware "from $RPI_FIRMWARE_DIR"
 elif [ ! -f "$cache/start4.elf" ] || [ ! -f "$cache/fixup4.dat" ]; then
-	# The mirror the host already uses for bookworm (deb.debian.org if none).
-	mirror=$(apt-get indextargets --format '$(CODENAME) $(REPO_URI)' 2>/dev/null |
-		awk '$1 == "bookworm" { print $2; exit }')
-	mirror=${mirror:-http://deb.debian.org/debian/}
-	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	signed=""
-	[ -f "$keyring" ] && signed="[signed-by=$keyring] "
-	apt_tmp="$work/apt"
-	rm -rf "$apt_tmp"
-	mkdir -p "$apt_tmp/lists/partial" "$apt_tmp/cache/archives/partial"
-	echo "deb ${signed}${mirror} bookworm non-free-firmware" >"$apt_tmp/sources.list"
-	private=(-o Dir::Etc::SourceList="$apt_tmp/sources.list"
-		-o Dir::Etc::SourceParts=/dev/null
-		-o Dir::State::Lists="$apt_tmp/lists"
-		-o Dir::Cache="$apt_tmp/cache"
-		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
+	mirror=$(mirror_for bookworm http://deb.debian.org/debian/)
 	say "downloading raspi-firmware (start4.elf, fixup4.dat) from ${mirror} bookworm non-free-firmware"
-	apt-get "${apt_opts[@]}" "${private[@]}" update >"$work/apt-update.log" 2>&1 || {
-		cat "$work/apt-update.log" >&2
+	private_apt firmware "$mirror bookworm non-free-firmware" ||
 		die "could not read bookworm non-free-firmware from $mirror. Download raspi-firmware
 yourself, or copy start4.elf and fixup4.dat from a Raspberry Pi boot partition,
 and name their directory with RPI_FIRMWARE_DIR=dir"
-	}
 	# Architecture "all": no :arm64 suffix.
-	fetch_deb raspi-firmware "${private[@]}"
+	download raspi-firmware "${private_opts[@]}" || {
+		cat "$work/raspi-firmware.log" >&2
+		die "apt-get download raspi-firmware failed (see above)"
+	}
+	unpack raspi-firmware
 	fw=$(find "$work/raspi-firmware" -name start4.elf | head -n 1)
 	[ -n "$fw" ] || die "raspi-firmware has no start4.elf"
 	take start4.elf "$fw"
 	take fixup4.dat "$(dirname "$fw")/fixup4.dat"
-	rm -rf "$apt_tmp"
 fi
 
 # Unpacked packages are not needed once their files are taken.
