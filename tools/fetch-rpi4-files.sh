@@ -58,6 +58,7 @@ record() { # package version -> versions.txt (one line per package)
 # The Debian mirror the host already uses for a suite (deb.debian.org if none).
 mirror_for() { # suite default
 	local uri
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax, not the shell's
 	uri=$(apt-get indextargets --format '$(CODENAME) $(REPO_URI)' 2>/dev/null |
 		awk -v suite="$1" '$1 == suite { print $2; exit }')
 	echo "${uri:-$2}"
