@@ -12,10 +12,11 @@
 if test -z "${bulkhead_image}"; then setenv bulkhead_image bulkhead.bin; fi
 
 # Raspberry Pi (u-boot's ${board} is "rpi"): its environment has
-# fdt_high=ffffffffffffffff, so booti edits the device tree where it lies.
-# That is safe for the firmware's own copy at ${fdt_addr} (the firmware and
-# TF-A leave room behind it), not for u-boot's control copy, which sits
-# right below u-boot's global data.
+# fdt_high=ffffffffffffffff, so booti grows and edits the device tree where
+# it lies. Linux on the Pi is booted the same way from the firmware's own
+# copy at ${fdt_addr}; u-boot's control copy has u-boot's global data right
+# behind it. Where the firmware passed no tree, fdt_addr is unset and the
+# default below applies.
 if test "${board}" = "rpi" && test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdt_addr}; fi
 if test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdtcontroladdr}; fi
 
