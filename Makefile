@@ -219,6 +219,9 @@ $(BOOT_DISK): $(HYP_IMAGE) $(BOOT_SCRIPT) tools/mkdisk.py
 
 disk: $(BOOT_DISK)
 
+# Raspberry Pi 4 SD card image (`make sdimage`).
+include boards/rpi4/sdimage.mk
+
 run: $(BOOT_DISK)
 	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
 	$(Q)tools/qemu.sh uboot $(BOOT_DISK)
@@ -257,6 +260,7 @@ help:
 	@echo ""
 	@echo "  all (default)     hypervisor image $(O)/bulkhead.bin, newlib cache, size"
 	@echo "  disk              boot disk image (MBR + FAT32: boot.scr, bulkhead.bin)"
+	@echo "  sdimage           Raspberry Pi 4 SD card image (rpi4_defconfig; docs/boards/rpi4.md)"
 	@echo "  run               boot the hypervisor under QEMU through u-boot"
 	@echo "  run-direct        boot it with QEMU -kernel (no u-boot)"
 	@echo "  test              host unit tests and QEMU integration tests"

@@ -1,7 +1,8 @@
 /*
- * Secondary CPU bring-up through PSCI CPU_ON, with the conduit the device
- * tree names. A CPU that does not come up is reported and left out; the
- * rest of the system carries on.
+ * Secondary CPU bring-up, by each CPU's enable-method in the device tree:
+ * PSCI CPU_ON with the conduit the tree names, or a release through the
+ * firmware's spin table. A CPU that does not come up is reported and left
+ * out; the rest of the system carries on.
  */
 #include <arch/cpu.h>
 #include <arch/psci.h>
@@ -24,6 +25,19 @@ static bool wait_online(const struct percpu *pc)
 		__asm__ volatile("yield");
 	}
 	return true;
+}
+
+/* A spin-table release address must be RAM the hypervisor maps (so that
+ * the write and the cache clean reach memory) and hold an aligned 64-bit
+ * entry address. */
+static bool release_addr_ok(uint64_t addr)
+{
+	if (!addr || (addr & 7))
+		return false;
+	for (unsigned int i = 0; i < board.nr_mem; i++)
+		if (addr >= board.mem[i].base && addr - board.mem[i].base + 8 <= board.mem[i].size)
+			return true;
+	return false;
 }
 
 static bool start_cpu(unsigned int idx, const struct board_cpu *c)
@@ -53,10 +67,13 @@ static bool start_cpu(unsigned int idx, const struct board_cpu *c)
 		}
 		break;
 	case CPU_ENABLE_SPIN_TABLE:
-		log_err("cpu%u: spin-table start is not supported yet; boot with PSCI "
-			"firmware (TF-A)",
-			idx);
-		return false;
+		if (!release_addr_ok(c->release_addr)) {
+			log_err("cpu%u: spin-table release address 0x%lx is not aligned RAM", idx,
+				c->release_addr);
+			return false;
+		}
+		arch_spin_table_release(idx, c->mpidr, c->release_addr);
+		break;
 	default: log_err("cpu%u: no enable-method in the device tree", idx); return false;
 	}
 	if (!wait_online(pc)) {

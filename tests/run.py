@@ -4,7 +4,9 @@ integration tests (tests/qemu/*.test), one summary line at the end:
 "N passed, M failed". Exits non-zero if anything failed.
 
 A QEMU test file is a list of "key: value" lines (# starts a comment):
-  boot:     uboot | direct            how QEMU starts the hypervisor
+  boot:     uboot | direct | spintable  how QEMU starts the hypervisor (spintable:
+                                      secondaries in a firmware spin table, as on a
+                                      Raspberry Pi without TF-A; tools/qemu.sh)
   gic:      2 | 3                     GIC version of the virt machine
   machine:  virt,...                  replaces the board's machine options
   append:   words                     /chosen/bootargs (direct boot only)
@@ -92,6 +94,10 @@ def run_build_tests(build, result):
         newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
         steps = [["make", "-s", "O=" + out, board + "_defconfig"],
                  ["make", "-s", "O=" + out, newlib, "image"]]
+        if board == "rpi4":
+            # The SD card image too, from the main build's cache of Pi files.
+            steps.append(["make", "-s", "O=" + out, newlib,
+                          "RPI4_FILES=" + os.path.join(build, "rpi4-files"), "sdimage"])
         ok, log = True, ""
         for cmd in steps:
             proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE,
@@ -130,6 +136,27 @@ def run_tool_tests(result):
             result.failed += failed
             result.failures.append((f"tools/{name}", proc.stdout[-3000:]))
             print(proc.stdout[-3000:])
+
+
+def run_image_tests(build, result):
+    """The Raspberry Pi 4 SD card image that run_build_tests made
+    (tests/image/test_sdimage.py): no emulator runs a Pi 4, so the image
+    is checked piece by piece."""
+    out = os.path.join(build, "configs", "rpi4")
+    proc = subprocess.run([sys.executable, os.path.join(TOP, "tests", "image", "test_sdimage.py"),
+                           out], cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    m = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
+    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+    ok = proc.returncode == 0 and failed == 0
+    print(f"  {'PASS' if ok else 'FAIL'}  image/bulkhead-rpi4.img: {passed} passed"
+          + (f", {failed} failed" if failed else ""))
+    result.passed += passed
+    if not ok:
+        result.failed += max(1, failed)
+        result.failures.append(("image/bulkhead-rpi4.img", proc.stdout[-3000:]))
+        print("\n".join("        | " + l for l in proc.stdout.splitlines()
+                        if not l.startswith("  PASS")))
 
 
 def parse_test(path):
@@ -174,7 +201,8 @@ def run_qemu_test(build, path, result, timings):
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), "uboot",
                os.path.join(build, "bulkhead-disk.img")]
     else:
-        cmd = [os.path.join(TOP, "tools", "qemu.sh"), "direct",
+        # direct, or spintable (CPUs in a firmware spin table).
+        cmd = [os.path.join(TOP, "tools", "qemu.sh"), spec["boot"],
                os.path.join(build, spec.get("image", "bulkhead.bin"))]
 
     log_dir = os.path.join(build, "tests", "qemu")
@@ -272,6 +300,8 @@ def main():
     if not args.unit_only and not args.qemu_only:
         print("Other configurations:")
         run_build_tests(build, result)
+        print("Raspberry Pi 4 SD card image:")
+        run_image_tests(build, result)
     if not args.unit_only:
         print("QEMU integration tests:")
         qdir = os.path.join(TOP, "tests", "qemu")

@@ -4,7 +4,8 @@ partition (at 1 MiB) holding the given files, as u-boot's distro boot and
 the Raspberry Pi firmware expect. Uses mkfs.vfat and mcopy from dosfstools
 and mtools on a separate file, then places it behind the MBR.
 
-usage: mkdisk.py DISK.img FILE[=NAME]...   (NAME: name on the partition)
+usage: mkdisk.py DISK.img FILE[=NAME]...   (NAME: name on the partition; a
+       NAME with slashes, e.g. overlays/x.dtbo, creates its directories)
 """
 import os
 import struct
@@ -46,9 +47,16 @@ def main(argv):
             ["mkfs.vfat", "-F", "32", "-n", "BULKHEAD", "-C", fat,
              str(part_sectors * SECTOR // 1024)],
             check=True, stdout=subprocess.DEVNULL)
+        made = set()
         for spec in argv[2:]:
             src, _, name = spec.partition("=")
             name = name or os.path.basename(src)
+            parts = name.split("/")[:-1]
+            for i in range(len(parts)):
+                d = "/".join(parts[:i + 1])
+                if d not in made:
+                    subprocess.run(["mmd", "-i", fat, "::" + d], check=True)
+                    made.add(d)
             subprocess.run(["mcopy", "-o", "-i", fat, src, "::" + name], check=True)
         tmpdisk = disk + ".tmp"
         with open(tmpdisk, "wb") as out, open(fat, "rb") as part:

@@ -4,12 +4,20 @@
 #
 # It loads the hypervisor image from that partition and starts it with
 # booti, handing over the device tree u-boot runs with (the board's own:
-# QEMU's generated one, or the one the Pi firmware passed). Boards that
-# need something else set these variables before running the script:
+# QEMU's generated one, or the one the Pi firmware passed). Boards differ
+# only in these variables, which the environment may also set beforehand:
 #   bulkhead_image   file name on the partition (default bulkhead.bin)
 #   bulkhead_fdt     device tree address (default ${fdtcontroladdr})
 
 if test -z "${bulkhead_image}"; then setenv bulkhead_image bulkhead.bin; fi
+
+# Raspberry Pi (u-boot's ${board} is "rpi"): its environment has
+# fdt_high=ffffffffffffffff, so booti grows and edits the device tree where
+# it lies. Linux on the Pi is booted the same way from the firmware's own
+# copy at ${fdt_addr}; u-boot's control copy has u-boot's global data right
+# behind it. Where the firmware passed no tree, fdt_addr is unset and the
+# default below applies.
+if test "${board}" = "rpi" && test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdt_addr}; fi
 if test -z "${bulkhead_fdt}"; then setenv bulkhead_fdt ${fdtcontroladdr}; fi
 
 echo "Bulkhead: loading ${bulkhead_image} from ${devtype} ${devnum}:${distro_bootpart}"

@@ -59,6 +59,12 @@ ut-src-test_sched := core/sched_pick.c
 ut-src-test_ring := domains/runtime/ring.c
 ut-src-test_event := core/event.c
 
+# The Raspberry Pi 4's real device tree (Debian's kernel package, through
+# the Pi files cache of boards/rpi4/sdimage.mk) with our UART0 overlay.
+UT_NAMES += test_rpi4_dt
+ut-src-test_rpi4_dt := core/board_dt.c core/lib/format.c
+ut-libs-test_rpi4_dt := $(UT_LIBFDT)
+
 # arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
 # assembler does not know: objects that call spin_lock() get host_yield.h,
 # an assembler macro standing in for it.
@@ -129,6 +135,19 @@ $(UT_OBJ)/$(UT_DIR)/test_board_dt.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
 $(UT_OUT)/test_board_dt: $(UT_QEMU_DTBS) $(UT_FIXTURES)
 $(UT_OBJ)/$(UT_DIR)/test_plan.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
 $(UT_OUT)/test_plan: $(UT_FIXTURES)
+
+# The Pi 4 tree and the overlay the SD card carries (boards/rpi4/).
+$(UT_OUT)/rpi4/bcm2711-rpi-4-b.dtb: $(RPI4_FETCHED)
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $(RPI4_FILES)/bcm2711-rpi-4-b.dtb $@
+
+$(UT_OUT)/rpi4/bulkhead-uart0.dtbo: boards/rpi4/bulkhead-uart0.dts
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)dtc -q -@ -I dts -O dtb -o $@ $<
+
+$(UT_OBJ)/$(UT_DIR)/test_rpi4_dt.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
+$(UT_OUT)/test_rpi4_dt: $(UT_OUT)/rpi4/bcm2711-rpi-4-b.dtb $(UT_OUT)/rpi4/bulkhead-uart0.dtbo
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)

@@ -82,6 +82,33 @@ secondary_entry:
 1:	wfi
 	b	1b
 
+/*
+ * Spin-table release (enable-method = "spin-table", e.g. a Raspberry Pi
+ * card without TF-A): the firmware's stub jumps here at EL2, MMU off, with
+ * x0 = 0 rather than a CPU index. The index is the slot of this CPU's
+ * MPIDR in spin_table_mpidr[], which the boot CPU filled and cleaned to
+ * memory before the release (arch/arm64/spin_table.c). A CPU that finds
+ * no slot parks itself.
+ */
+	.globl secondary_spin_entry
+secondary_spin_entry:
+	msr	daifset, #0xf
+	mrs	x1, mpidr_el1
+	ldr	x2, =0xff00ffffff	/* affinity fields, as the device tree's reg */
+	and	x1, x1, x2
+	adrp	x3, spin_table_mpidr
+	add	x3, x3, :lo12:spin_table_mpidr
+	mov	x0, #0
+1:	cmp	x0, #CONFIG_NR_CPUS
+	b.hs	2f
+	ldr	x4, [x3, x0, lsl #3]
+	cmp	x4, x1
+	b.eq	secondary_entry
+	add	x0, x0, #1
+	b	1b
+2:	wfi
+	b	2b
+
 /* Stack top of CPU x0 into sp. Clobbers x1, x2. */
 set_boot_stack:
 	adrp	x1, cpu_stacks

@@ -32,6 +32,12 @@ uint64_t arch_counter_now(void);
 /* Physical address of the secondary CPU entry point, for PSCI CPU_ON. */
 uint64_t arch_secondary_entry_pa(void);
 
+/* Release a CPU waiting in a firmware spin table: write the hypervisor's
+ * spin-table entry to release_addr (RAM, 8 bytes) so that the CPU with this
+ * MPIDR starts there as CPU idx. Returns at once; the caller waits for the
+ * CPU to report online. */
+void arch_spin_table_release(unsigned int idx, uint64_t mpidr, uint64_t release_addr);
+
 /* Clean data cache lines covering [addr, addr + size) to the point of
  * coherency, so that a CPU running with its MMU off sees the data. */
 void arch_dcache_clean(const void *addr, uint64_t size);

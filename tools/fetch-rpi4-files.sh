@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Fetches the third-party files a Raspberry Pi 4 SD card needs, from Debian's
+# own packages, into a cache directory (make passes $(O)/rpi4-files):
+#
+#   u-boot.bin             u-boot-rpi:arm64            /usr/lib/u-boot/rpi_4/
+#   bl31.bin               arm-trusted-firmware:arm64  /usr/lib/arm-trusted-firmware/rpi4/
+#   bcm2711-rpi-4-b.dtb    linux-image-<abi>-arm64     /usr/lib/linux-image-<abi>/broadcom/
+#   start4.elf fixup4.dat  raspi-firmware              (bookworm non-free-firmware)
+#   versions.txt           which package versions these came from
+#
+# The first three come through the host's apt configuration (the arm64
+# architecture enabled, as tools/install-deps.sh does). Where that fails (the
+# architecture not enabled, or package lists so old that the mirror no longer
+# has the version they name), they come through a private, temporary apt
+# configuration instead: its own sources list (bookworm main and security,
+# arm64) and its own package lists, in the cache directory. raspi-firmware
+# lives in the non-free-firmware component, which many hosts do not list: it
+# always comes through such a private configuration. The host's apt setup
+# and lists are never changed.
+# RPI_FIRMWARE_DIR=dir takes start4.elf and fixup4.dat from dir instead.
+#
+# Idempotent: files already in the cache are kept; a kernel or firmware that
+# is already there is not downloaded again. Needs no root.
+#
+# usage: fetch-rpi4-files.sh CACHE_DIR
+set -euo pipefail
+
+die() {
+	echo "fetch-rpi4-files: $*" >&2
+	exit 1
+}
+say() { echo "fetch-rpi4-files: $*"; }
+
+[ $# -eq 1 ] || die "usage: fetch-rpi4-files.sh CACHE_DIR"
+cache=$1
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+work="$cache/.work"
+versions="$cache/versions.txt"
+
+for tool in apt-get apt-cache dpkg-deb; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "needs $tool (Debian's apt and dpkg): the Raspberry Pi files come from Debian packages"
+done
+
+# apt drops to the unprivileged _apt user to download when run as root; that
+# user cannot write into a build directory, so downloads run as ourselves.
+apt_opts=(-q -o APT::Sandbox::User="$(id -un)")
+
+record() { # package version -> versions.txt (one line per package)
+	touch "$versions"
+	grep -v "^$1 " "$versions" >"$versions.tmp" || true
+	echo "$1 $2" >>"$versions.tmp"
+	sort "$versions.tmp" >"$versions"
+	rm -f "$versions.tmp"
+}
+
+# The Debian mirror the host already uses for a suite (deb.debian.org if none).
+mirror_for() { # suite default
+	local uri
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax, not the shell's
+	uri=$(apt-get indextargets --format '$(CODENAME) $(REPO_URI)' 2>/dev/null |
+		awk -v suite="$1" '$1 == suite { print $2; exit }')
+	echo "${uri:-$2}"
+}
+
+# A private apt configuration in $work/apt-$1 whose sources are the
+# remaining arguments (sources.list lines); sets private_opts to the apt
+# options that use it, after reading its package lists once.
+private_apt() {
+	local name=$1
+	shift
+	local dir="$work/apt-$name" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	private_opts=(-o Dir::Etc::SourceList="$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$dir/lists"
+		-o Dir::Cache="$dir/cache"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architecture=arm64 -o APT::Architectures::=arm64)
+	[ -f "$dir/updated" ] && return 0
+	rm -rf "$dir"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	local signed=""
+	[ -f "$keyring" ] && signed="[arch=arm64 signed-by=$keyring] "
+	[ -n "$signed" ] || signed="[arch=arm64] "
+	for line in "$@"; do echo "deb $signed$line"; done >"$dir/sources.list"
+	apt-get "${apt_opts[@]}" "${private_opts[@]}" update >"$dir/update.log" 2>&1 || {
+		cat "$dir/update.log" >&2
+		return 1
+	}
+	touch "$dir/updated"
+}
+
+# Bookworm's main and security archives for arm64, privately.
+private_main() {
+	private_apt main "$(mirror_for bookworm http://deb.debian.org/debian/) bookworm main" \
+		"$(mirror_for bookworm-security http://deb.debian.org/debian-security/) bookworm-security main" ||
+		die "could not read bookworm's package lists (see above)"
+}
+
+# Downloads package $1 into $work with the given extra apt options;
+# returns non-zero (the log in $work/<name>.log) when apt cannot.
+download() {
+	local pkg=$1
+	shift
+	local name=${pkg%%:*}
+	rm -rf "${work:?}/$name" "$work/${name}"_*.deb
+	mkdir -p "$work"
+	(cd "$work" && apt-get "${apt_opts[@]}" "$@" download "$pkg" >"$work/$name.log" 2>&1)
+}
+
+# Downloads and unpacks an arm64 package into $work/<name>: through the
+# host's apt if it can, else through the private bookworm configuration.
+fetch_arm64() {
+	local pkg=$1 name=${1%%:*}
+	if ! download "$pkg"; then
+		say "the host's apt could not download $pkg; using bookworm's lists instead"
+		private_main
+		download "$pkg" "${private_opts[@]}" || {
+			cat "$work/$name.log" >&2
+			die "apt-get download $pkg failed (see above)"
+		}
+	fi
+	unpack "$name"
+}
+
+unpack() { # name: the .deb downloaded into $work
+	dpkg-deb -x "$work/${1}"_*.deb "$work/$1"
+	record "$1" "$(dpkg-deb -f "$work/${1}"_*.deb Version)"
+}
+
+# Copies $2 (a file in an unpacked package) to $cache/$1, or fails naming it.
+take() {
+	[ -f "$2" ] || die "expected $2 in the package, it is not there"
+	cp "$2" "$cache/$1.tmp"
+	mv "$cache/$1.tmp" "$cache/$1"
+}
+
+# --- u-boot and TF-A, through the host's apt ---------------------------------------
+
+if [ ! -f "$cache/u-boot.bin" ]; then
+	say "downloading u-boot-rpi:arm64 (u-boot for the Pi 4)"
+	fetch_arm64 u-boot-rpi:arm64
+	take u-boot.bin "$work/u-boot-rpi/usr/lib/u-boot/rpi_4/u-boot.bin"
+fi
+
+if [ ! -f "$cache/bl31.bin" ]; then
+	say "downloading arm-trusted-firmware:arm64 (TF-A bl31 for the Pi 4: PSCI)"
+	fetch_arm64 arm-trusted-firmware:arm64
+	take bl31.bin "$work/arm-trusted-firmware/usr/lib/arm-trusted-firmware/rpi4/bl31.bin"
+fi
+
+# --- The board's device tree, from the kernel apt offers -------------------------------
+# linux-image-arm64 is the meta package; the kernel it depends on (e.g.
+# linux-image-6.1.0-56-arm64) holds the device trees. Only the Pi 4's is
+# kept; the 60 MB package is deleted afterwards.
+
+kernel_of() { # apt options...: the kernel package linux-image-arm64 depends on
+	apt-cache "$@" depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ :]*-arm64\).*/\1/p' | head -n 1
+}
+
+if [ ! -f "$cache/bcm2711-rpi-4-b.dtb" ]; then
+	kernel=$(kernel_of)
+	if [ -z "$kernel" ] || ! { say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb" &&
+		download "$kernel:arm64"; }; then
+		say "the host's apt offers no current linux-image-arm64:arm64; using bookworm's lists instead"
+		private_main
+		kernel=$(kernel_of "${private_opts[@]}")
+		[ -n "$kernel" ] || die "bookworm offers no linux-image-arm64:arm64"
+		say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb"
+		download "$kernel:arm64" "${private_opts[@]}" || {
+			cat "$work/$kernel.log" >&2
+			die "apt-get download $kernel:arm64 failed (see above)"
+		}
+	fi
+	deb=$(ls "$work/${kernel}"_*.deb)
+	rm -rf "$work/kernel"
+	mkdir -p "$work/kernel"
+	# Extract only the one device tree, wherever the package keeps it.
+	dtb=$(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep '/broadcom/bcm2711-rpi-4-b\.dtb$' | head -n 1)
+	[ -n "$dtb" ] || die "$kernel has no broadcom/bcm2711-rpi-4-b.dtb"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" "$dtb"
+	take bcm2711-rpi-4-b.dtb "$work/kernel/$dtb"
+	record "$kernel" "$(dpkg-deb -f "$deb" Version)"
+	rm -rf "$deb" "$work/kernel"
+fi
+
+# --- The Pi's own firmware ---------------------------------------------------------------
+
+if [ -n "${RPI_FIRMWARE_DIR:-}" ]; then
+	for f in start4.elf fixup4.dat; do
+		[ -f "$RPI_FIRMWARE_DIR/$f" ] || die "RPI_FIRMWARE_DIR=$RPI_FIRMWARE_DIR has no $f"
+		cmp -s "$RPI_FIRMWARE_DIR/$f" "$cache/$f" 2>/dev/null || take "$f" "$RPI_FIRMWARE_DIR/$f"
+	done
+	record raspi-firmware "from $RPI_FIRMWARE_DIR"
+elif [ ! -f "$cache/start4.elf" ] || [ ! -f "$cache/fixup4.dat" ]; then
+	mirror=$(mirror_for bookworm http://deb.debian.org/debian/)
+	say "downloading raspi-firmware (start4.elf, fixup4.dat) from ${mirror} bookworm non-free-firmware"
+	private_apt firmware "$mirror bookworm non-free-firmware" ||
+		die "could not read bookworm non-free-firmware from $mirror. Download raspi-firmware
+yourself, or copy start4.elf and fixup4.dat from a Raspberry Pi boot partition,
+and name their directory with RPI_FIRMWARE_DIR=dir"
+	# Architecture "all": no :arm64 suffix.
+	download raspi-firmware "${private_opts[@]}" || {
+		cat "$work/raspi-firmware.log" >&2
+		die "apt-get download raspi-firmware failed (see above)"
+	}
+	unpack raspi-firmware
+	fw=$(find "$work/raspi-firmware" -name start4.elf | head -n 1)
+	[ -n "$fw" ] || die "raspi-firmware has no start4.elf"
+	take start4.elf "$fw"
+	take fixup4.dat "$(dirname "$fw")/fixup4.dat"
+fi
+
+# Unpacked packages are not needed once their files are taken.
+rm -rf "$work"
+say "files for the Raspberry Pi 4 are in $cache"
