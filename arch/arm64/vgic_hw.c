@@ -19,6 +19,7 @@
 #define GICH_HCR 0x000
 #define GICH_VTR 0x004
 #define GICH_VMCR 0x008
+#define GICH_ELRSR0 0x030
 #define GICH_APR 0x0f0
 #define GICH_LR(n) (0x100 + 4 * (n))
 #define LR2_STATE_MASK (3u << 28)
@@ -175,9 +176,31 @@ void arch_vgic_save(struct arch_vgic_cpu *c)
 	isb();
 }
 
+/* A bit per list register that holds nothing: state invalid, and no EOI
+ * notice outstanding (an LR with its EOI bit stays "not empty" until
+ * retired, so those are read one by one). */
+static uint64_t empty_lrs(void)
+{
+	if (hw == VGIC_HW_V2)
+		return *gich_reg(GICH_ELRSR0);
+	return read_sysreg(S3_4_C12_C11_5); /* ICH_ELRSR_EL2 */
+}
+
+/* Anything pending for vcpu that is not in a list register yet? Read
+ * without the lock: a hint, and the next flush sees what it misses. */
+static bool more_pending(const struct arch_vgic_cpu *c, const struct vgic *g, unsigned int vcpu)
+{
+	uint64_t any = 0;
+
+	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64; w++)
+		any |= __atomic_load_n(&g->cpu[vcpu].pending[w], __ATOMIC_RELAXED) & ~c->in_lr[w];
+	return any != 0;
+}
+
 void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 {
 	unsigned int n = nr_lrs();
+	uint64_t empty = empty_lrs();
 
 	/* Retire what the guest has finished with (the LR went invalid). */
 	for (unsigned int i = 0; i < n; i++) {
@@ -186,15 +209,18 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 
 		if (intid < 0)
 			continue;
-		lr = read_lr(i);
-		if (lr_live(lr)) {
-			/* Active in the guest and pending again (an event sent while
-			 * its handler runs): make the LR pending and active, or it
-			 * would wait for the LR to free and the next trap. */
-			if (lr_active_only(lr) && !vgic_is_hw(g, (unsigned int)intid) &&
-			    vgic_take_pending(g, vcpu, (unsigned int)intid))
-				write_lr(i, lr | (hw == VGIC_HW_V2 ? LR2_PENDING : LR3_PENDING));
-			continue;
+		if (!((empty >> i) & 1)) {
+			lr = read_lr(i);
+			if (lr_live(lr)) {
+				/* Active in the guest and pending again (an event sent
+				 * while its handler runs): make the LR pending and
+				 * active, or it would wait for the LR to free and the
+				 * next trap. */
+				if (lr_active_only(lr) && !vgic_is_hw(g, (unsigned int)intid) &&
+				    vgic_take_pending(g, vcpu, (unsigned int)intid))
+					write_lr(i, lr | (hw == VGIC_HW_V2 ? LR2_PENDING : LR3_PENDING));
+				continue;
+			}
 		}
 		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
 		if (vgic_is_hw(g, (unsigned int)intid))
@@ -203,7 +229,7 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		write_lr(i, 0); /* also clears its EOI maintenance status */
 	}
 	/* Fill free LRs, best first, until nothing deliverable is left. */
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n && more_pending(c, g, vcpu); i++) {
 		uint8_t prio;
 		int intid;
 
