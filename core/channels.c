@@ -41,7 +41,29 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 		   char *err, size_t errlen)
 {
 	uint64_t auto_ipa[PLAN_MAX_PARTITIONS];
-	uint64_t total = 0, pool = 0;
+	uint64_t total = 0, pool = 0, ipa_limit = 1UL << arch_s2_ipa_bits();
+
+	/* The window lies at 64 GiB: a CPU with a smaller guest-physical space
+	 * can still run partitions, but not channels. */
+	if (BH_WINDOW_IPA + BH_WINDOW_SIZE > ipa_limit) {
+		if (!plan->nr_channels)
+			return 0;
+		fmt_snprintf(err, errlen, "channels need guest-physical addresses up to 0x%lx, "
+					  "beyond this CPU's %u bits",
+			     BH_WINDOW_IPA + BH_WINDOW_SIZE, arch_s2_ipa_bits());
+		return -1;
+	}
+	for (unsigned int c = 0; c < plan->nr_channels; c++)
+		for (unsigned int e = 0; e < 2; e++)
+			if (plan->channels[c].shared_ipa[e] + plan->channels[c].shared_size >
+			    ipa_limit) {
+				fmt_snprintf(err, errlen, "channel \"%s\": shared-address 0x%lx lies "
+							  "beyond this CPU's %u-bit guest-physical "
+							  "space",
+					     plan->channels[c].name, plan->channels[c].shared_ipa[e],
+					     arch_s2_ipa_bits());
+				return -1;
+			}
 
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		struct partition *p = &parts[i];

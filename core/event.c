@@ -1,12 +1,59 @@
 /*
  * Event channel logic (see bulkhead/event.h). Every port number and vCPU
  * index comes from a guest and is checked before use; the pending page is
- * the guest's to scribble on, so the hypervisor only ever ORs bits into it
- * and never relies on what it reads back for anything but "is it set".
+ * the guest's to scribble on, so the hypervisor never relies on what it
+ * reads back for anything but "is this port's bit set", and its atomic
+ * updates of it are bounded (guest_atomic).
  */
 #include <string.h>
 #include <bulkhead/event.h>
 #include <bulkhead/hypercall.h>
+
+_Static_assert(EVENT_MAX_PORTS <= 64, "a port is a bit of a 64-bit pending word");
+
+/*
+ * Atomic updates of the guest-writable pending page. With exclusives
+ * (LDAXR/STLXR, all that ARMv8.0 cores such as the Cortex-A72 have), a
+ * partition that keeps storing to its own page could make an unbounded
+ * retry loop spin forever on the sender's CPU. These give up after
+ * GUEST_ATOMIC_TRIES failed attempts and report it; the only one who then
+ * loses an event is the partition that interfered with its own page.
+ */
+#define GUEST_ATOMIC_TRIES 64
+
+enum guest_op { GUEST_OR, GUEST_ANDNOT, GUEST_XCHG };
+
+static bool guest_atomic(uint64_t *word, enum guest_op op, uint64_t arg, uint64_t *old)
+{
+#ifdef __aarch64__
+	for (unsigned int i = 0; i < GUEST_ATOMIC_TRIES; i++) {
+		uint64_t v, n;
+		uint32_t failed;
+
+		__asm__ volatile("ldaxr %0, [%1]" : "=&r"(v) : "r"(word) : "memory");
+		n = op == GUEST_OR ? (v | arg) : op == GUEST_ANDNOT ? (v & ~arg) : arg;
+		__asm__ volatile("stlxr %w0, %2, [%1]" : "=&r"(failed) : "r"(word), "r"(n) : "memory");
+		if (!failed) {
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			*old = v;
+			return true;
+		}
+	}
+	__asm__ volatile("clrex" ::: "memory");
+	return false;
+#else
+	/* Host unit tests: no hostile writer in another thread. */
+	*old = op == GUEST_OR	  ? __atomic_fetch_or(word, arg, __ATOMIC_SEQ_CST)
+	       : op == GUEST_ANDNOT ? __atomic_fetch_and(word, ~arg, __ATOMIC_SEQ_CST)
+				    : __atomic_exchange_n(word, arg, __ATOMIC_SEQ_CST);
+	return true;
+#endif
+}
+
+static uint64_t valid_ports(const struct event_table *t)
+{
+	return t->nr_ports >= 64 ? ~0UL : (1UL << t->nr_ports) - 1;
+}
 
 void event_table_init(struct event_table *t, struct bh_event_page *page, unsigned int nr_vcpus)
 {
@@ -30,32 +77,70 @@ int event_connect(struct event_table *a, unsigned int pa, struct event_table *b,
 
 void event_table_reset(struct event_table *t)
 {
-	uint64_t moved = 0;
+	uint64_t moved = 0, old;
 
 	for (unsigned int i = 0; i < t->nr_ports; i++) {
 		t->port[i].masked = true;
 		t->port[i].closed = false;
 		t->port[i].vcpu = 0;
 	}
-	for (unsigned int v = 1; v < BH_EVENT_MAX_VCPUS; v++)
-		moved |= __atomic_exchange_n(&t->page->vcpu[v].pending, 0, __ATOMIC_SEQ_CST);
-	__atomic_fetch_or(&t->page->vcpu[0].pending, moved, __ATOMIC_SEQ_CST);
+	/* Keep the events of real ports only: whatever else the last run
+	 * wrote into its page is not carried into the new one. */
+	for (unsigned int v = 0; v < BH_EVENT_MAX_VCPUS; v++)
+		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_XCHG, 0, &old))
+			moved |= old;
+	guest_atomic(&t->page->vcpu[0].pending, GUEST_OR, moved & valid_ports(t), &old);
 }
 
 /* Set port's pending bit in t; raise the interrupt if the bit was clear
  * and the port is unmasked. A bit already set means the interrupt was
  * raised before (or the port was masked), and the guest has not yet taken
- * the bit: it will see this event with that one. */
+ * the bit: it will see this event with that one. If the port was rebound
+ * (or its partition reset) while the bit was being set, the bit follows
+ * the port to its vCPU now. */
 static void deliver(struct event_table *t, unsigned int port)
 {
 	struct event_port *q = &t->port[port];
-	unsigned int v = q->vcpu;
-	uint64_t bit = 1UL << port;
+	unsigned int v = q->vcpu, now;
+	uint64_t bit = 1UL << port, old;
 
-	if (__atomic_fetch_or(&t->page->vcpu[v].pending, bit, __ATOMIC_SEQ_CST) & bit)
+	if (!guest_atomic(&t->page->vcpu[v].pending, GUEST_OR, bit, &old)) {
+		old = 0; /* the owner is fighting over its page: raise anyway */
+	}
+	now = __atomic_load_n(&q->vcpu, __ATOMIC_SEQ_CST);
+	if (now != v) {
+		uint64_t moved;
+
+		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_ANDNOT, bit, &moved) &&
+		    (moved & bit))
+			guest_atomic(&t->page->vcpu[now].pending, GUEST_OR, bit, &old);
+		v = now;
+		old = 0;
+	}
+	if (old & bit)
 		return;
 	if (!__atomic_load_n(&q->masked, __ATOMIC_SEQ_CST))
 		event_raise(t, v);
+}
+
+/* The port's bit in any vCPU's word but the bound one moves to the bound
+ * one (a send that raced a rebind or a reset). True if it is set there. */
+static bool gather(struct event_table *t, unsigned int port, unsigned int bound)
+{
+	uint64_t bit = 1UL << port, old;
+	bool pending = false;
+
+	for (unsigned int v = 0; v < t->nr_vcpus; v++) {
+		if (v == bound || !(__atomic_load_n(&t->page->vcpu[v].pending,
+						      __ATOMIC_SEQ_CST) & bit))
+			continue;
+		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_ANDNOT, bit, &old) &&
+		    (old & bit))
+			pending = true;
+	}
+	if (pending)
+		guest_atomic(&t->page->vcpu[bound].pending, GUEST_OR, bit, &old);
+	return (__atomic_load_n(&t->page->vcpu[bound].pending, __ATOMIC_SEQ_CST) & bit) != 0;
 }
 
 int64_t event_send(struct event_table *t, uint64_t port)
@@ -83,7 +168,7 @@ int64_t event_set_mask(struct event_table *t, uint64_t port, bool masked)
 	if (masked)
 		return BH_OK;
 	v = q->vcpu;
-	if (__atomic_load_n(&t->page->vcpu[v].pending, __ATOMIC_SEQ_CST) & (1UL << port))
+	if (gather(t, (unsigned int)port, v))
 		event_raise(t, v);
 	return BH_OK;
 }
@@ -106,30 +191,24 @@ int64_t event_close(struct event_table *t, uint64_t port)
 int64_t event_bind(struct event_table *t, uint64_t port, uint64_t vcpu)
 {
 	struct event_port *q;
-	unsigned int old;
-	uint64_t bit;
 
 	if (port >= t->nr_ports || vcpu >= t->nr_vcpus)
 		return BH_E_INVALID;
 	q = &t->port[port];
-	bit = 1UL << port;
-	old = q->vcpu;
-	if (old == vcpu)
+	if (q->vcpu == vcpu)
 		return BH_OK;
 	__atomic_store_n(&q->vcpu, (unsigned int)vcpu, __ATOMIC_SEQ_CST);
 	/* An event that landed on the old vCPU's word moves with the port. */
-	if (__atomic_fetch_and(&t->page->vcpu[old].pending, ~bit, __ATOMIC_SEQ_CST) & bit) {
-		__atomic_fetch_or(&t->page->vcpu[vcpu].pending, bit, __ATOMIC_SEQ_CST);
-		if (!__atomic_load_n(&q->masked, __ATOMIC_SEQ_CST))
-			event_raise(t, (unsigned int)vcpu);
-	}
+	if (gather(t, (unsigned int)port, (unsigned int)vcpu) &&
+	    !__atomic_load_n(&q->masked, __ATOMIC_SEQ_CST))
+		event_raise(t, (unsigned int)vcpu);
 	return BH_OK;
 }
 
 void event_query(const struct event_table *t, uint64_t *pending, uint64_t *masked,
 		 uint64_t *closed)
 {
-	uint64_t ports = t->nr_ports == 64 ? ~0UL : (1UL << t->nr_ports) - 1;
+	uint64_t ports = valid_ports(t);
 
 	*pending = *masked = *closed = 0;
 	for (unsigned int v = 0; v < t->nr_vcpus; v++)

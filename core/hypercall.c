@@ -56,6 +56,9 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 	case BH_HC_EVENT_UNMASK:
 		regs[0] = (uint64_t)event_set_mask(&v->part->events, regs[1],
 						   (uint32_t)regs[0] == BH_HC_EVENT_MASK);
+		/* Unmasking a pending port may have raised the interrupt on the
+		 * caller itself: into a list register before it returns. */
+		vcpu_flush_interrupts();
 		break;
 	case BH_HC_EVENT_PENDING:
 		event_query(&v->part->events, &regs[1], &regs[2], &regs[3]);
@@ -66,6 +69,7 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 		break;
 	case BH_HC_EVENT_BIND:
 		regs[0] = (uint64_t)event_bind(&v->part->events, regs[1], regs[2]);
+		vcpu_flush_interrupts();
 		break;
 	case BH_HC_CHANNEL_LOOKUP:
 		channel_lookup(v, regs);
@@ -76,7 +80,7 @@ void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 		fmt_snprintf(what, sizeof(what),
 			     "exception it could not handle (ESR_EL1 0x%lx, FAR_EL1 0x%lx)", regs[1],
 			     regs[3]);
-		partition_fault(v, what, regs[2]);
+		partition_fault(v, what, regs[2]); /* does not return */
 	}
 	default:
 		regs[0] = (uint64_t)BH_E_UNKNOWN_CALL;

@@ -95,6 +95,8 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	p->id = pp->id;
 	p->lock = (spinlock_t)SPINLOCK_INIT;
 	p->console_lock = (spinlock_t)SPINLOCK_INIT;
+	/* Once: each load resets it under its lock (vgic_reset). */
+	vgic_init(&p->vgic, pp->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	if (!img) {
 		fmt_snprintf(err, errlen, "image \"%s\" is not in the hypervisor image", pp->image);
 		return -1;

@@ -123,7 +123,9 @@ struct bh_rpc {
 	/* client: ids in flight by tag (low 6 bits of the id) */
 	uint32_t inflight[BH_RPC_MAX_INFLIGHT];
 	uint64_t free_tags;
+	uint32_t run; /* this run of the client: ids carry it (bits 31-20) */
 	uint32_t generation;
+	unsigned long stale; /* answers to an earlier run's requests, dropped */
 	const char *error; /* why the last call failed with BH_RING_CORRUPT */
 	/* Send an event on every kick that published or freed something,
 	 * whether or not the peer asked (benchmarks: suppression off). */

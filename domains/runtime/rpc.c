@@ -11,10 +11,20 @@
 
 static int fail(struct bh_rpc *r, int rc)
 {
+	/* An item larger than we accept would sit at the head of the ring
+	 * for good: the peer broke the protocol. */
+	if (rc == BH_RING_TOO_BIG && !r->in.broken) {
+		r->in.broken = true;
+		r->in.why = "item larger than the receiver accepts";
+		rc = BH_RING_CORRUPT;
+	}
 	if (rc == BH_RING_CORRUPT)
 		r->error = r->out.broken ? r->out.why : r->in.why;
 	return rc;
 }
+
+#define RUN_SHIFT 20
+#define GEN_MASK 0x3fffu
 
 int bh_rpc_open(struct bh_rpc *r, const char *name, uint32_t slot_size)
 {
@@ -38,6 +48,7 @@ int bh_rpc_open(struct bh_rpc *r, const char *name, uint32_t slot_size)
 	b = bh_ring_attach(r->server ? &r->out : &r->in, base + half, half, slot_size,
 			   r->server ? BH_RING_PRODUCER : BH_RING_CONSUMER);
 	r->free_tags = ~0UL;
+	r->run = bh_restart_count() & 0xfff;
 	if (a || b)
 		return fail(r, a ? a : b);
 	return 0;
@@ -53,7 +64,7 @@ int bh_rpc_call(struct bh_rpc *r, const void *data, uint32_t len, uint32_t *id)
 	if (!r->free_tags)
 		return BH_RING_FULL;
 	tag = (unsigned int)__builtin_ctzll(r->free_tags);
-	*id = (++r->generation << 6) | tag;
+	*id = (r->run << RUN_SHIFT) | ((++r->generation & GEN_MASK) << 6) | tag;
 	rc = bh_ring_put(&r->out, *id, data, len);
 	if (rc)
 		return fail(r, rc);
@@ -64,9 +75,14 @@ int bh_rpc_call(struct bh_rpc *r, const void *data, uint32_t len, uint32_t *id)
 
 int bh_rpc_reply(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uint32_t *len)
 {
-	int rc = bh_ring_get(&r->in, id, buf, buflen, len);
+	int rc;
 	unsigned int tag;
 
+	/* Answers to an earlier run's requests (we restarted with some
+	 * outstanding) are not ours any more: drop them. */
+	while ((rc = bh_ring_get(&r->in, id, buf, buflen, len)) == 0 &&
+	       (*id >> RUN_SHIFT) != r->run)
+		r->stale++;
 	if (rc)
 		return fail(r, rc);
 	tag = *id & TAG_MASK;
@@ -92,9 +108,12 @@ int bh_rpc_respond(struct bh_rpc *r, uint32_t id, const void *data, uint32_t len
 bool bh_rpc_kick(struct bh_rpc *r)
 {
 	uint32_t before = r->out.published + r->in.released;
-	bool notify = bh_ring_publish(&r->out);
+	/* Release what we took before publishing what we made: a server that
+	 * restarts in between loses an answer (the client can ask again)
+	 * rather than answering twice (which the client takes as an attack). */
+	bool notify = bh_ring_release(&r->in);
 
-	notify |= bh_ring_release(&r->in);
+	notify |= bh_ring_publish(&r->out);
 	if (r->notify_always && r->out.published + r->in.released != before)
 		notify = true;
 	if (notify)

@@ -9,8 +9,12 @@
  *
  * Pending bits live in a page the hypervisor shares with the partition, at
  * BH_EVENT_PAGE_IPA: one 64-bit word per vCPU, bit n for port n. The
- * hypervisor only ever sets bits (atomically); the partition clears them
- * (atomically, e.g. by exchanging the word with 0) when it handles them.
+ * hypervisor sets bits (atomically), and moves a port's bit to another
+ * vCPU's word when the port is rebound or the partition restarts; the
+ * partition clears them (atomically, e.g. by exchanging the word with 0)
+ * when it handles them. A partition that keeps writing its page while
+ * events arrive may lose its own events (the hypervisor's atomic updates
+ * of the page give up rather than spin), never anyone else's.
  * A set bit means "at least one event since you last cleared it": events
  * are not counted, and any number of sends before the handler runs is one
  * notification.
