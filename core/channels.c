@@ -25,10 +25,7 @@ static union {
 
 void event_raise(struct event_table *t, unsigned int vcpu)
 {
-	struct partition *p = (struct partition *)((char *)t - __builtin_offsetof(struct partition,
-										   events));
-
-	vcpu_inject(p, vcpu, BH_EVENT_INTID);
+	vcpu_inject(partition_of_events(t), vcpu, BH_EVENT_INTID);
 }
 
 static int map_region(struct partition *p, uint64_t ipa, uint64_t pa, uint64_t size,

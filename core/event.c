@@ -92,37 +92,6 @@ void event_table_reset(struct event_table *t)
 	guest_atomic(&t->page->vcpu[0].pending, GUEST_OR, moved & valid_ports(t), &old);
 }
 
-/* Set port's pending bit in t; raise the interrupt if the bit was clear
- * and the port is unmasked. A bit already set means the interrupt was
- * raised before (or the port was masked), and the guest has not yet taken
- * the bit: it will see this event with that one. If the port was rebound
- * (or its partition reset) while the bit was being set, the bit follows
- * the port to its vCPU now. */
-static void deliver(struct event_table *t, unsigned int port)
-{
-	struct event_port *q = &t->port[port];
-	unsigned int v = q->vcpu, now;
-	uint64_t bit = 1UL << port, old;
-
-	if (!guest_atomic(&t->page->vcpu[v].pending, GUEST_OR, bit, &old)) {
-		old = 0; /* the owner is fighting over its page: raise anyway */
-	}
-	now = __atomic_load_n(&q->vcpu, __ATOMIC_SEQ_CST);
-	if (now != v) {
-		uint64_t moved;
-
-		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_ANDNOT, bit, &moved) &&
-		    (moved & bit))
-			guest_atomic(&t->page->vcpu[now].pending, GUEST_OR, bit, &old);
-		v = now;
-		old = 0;
-	}
-	if (old & bit)
-		return;
-	if (!__atomic_load_n(&q->masked, __ATOMIC_SEQ_CST))
-		event_raise(t, v);
-}
-
 /* The port's bit in any vCPU's word but the bound one moves to the bound
  * one (a send that raced a rebind or a reset). True if it is set there. */
 static bool gather(struct event_table *t, unsigned int port, unsigned int bound)
@@ -141,6 +110,33 @@ static bool gather(struct event_table *t, unsigned int port, unsigned int bound)
 	if (pending)
 		guest_atomic(&t->page->vcpu[bound].pending, GUEST_OR, bit, &old);
 	return (__atomic_load_n(&t->page->vcpu[bound].pending, __ATOMIC_SEQ_CST) & bit) != 0;
+}
+
+/* Set port's pending bit in t; raise the interrupt if the bit was clear
+ * and the port is unmasked. A bit already set means the interrupt was
+ * raised before (or the port was masked), and the guest has not yet taken
+ * the bit: it will see this event with that one. If the port was rebound
+ * (or its partition reset) while the bit was being set, the bit follows
+ * the port to its vCPU now. */
+static void deliver(struct event_table *t, unsigned int port)
+{
+	struct event_port *q = &t->port[port];
+	unsigned int v = q->vcpu;
+	uint64_t bit = 1UL << port, old;
+	unsigned int now;
+
+	if (!guest_atomic(&t->page->vcpu[v].pending, GUEST_OR, bit, &old))
+		old = 0; /* the owner is fighting over its page: raise anyway */
+	now = __atomic_load_n(&q->vcpu, __ATOMIC_SEQ_CST);
+	if (now != v) {
+		v = now;
+		gather(t, port, v);
+		old = 0;
+	}
+	if (old & bit)
+		return;
+	if (!__atomic_load_n(&q->masked, __ATOMIC_SEQ_CST))
+		event_raise(t, v);
 }
 
 int64_t event_send(struct event_table *t, uint64_t port)

@@ -18,11 +18,6 @@
 
 #define GIC_PHANDLE 1
 
-static struct partition *container_of_events(struct event_table *t)
-{
-	return (struct partition *)((char *)t - __builtin_offsetof(struct partition, events));
-}
-
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
 	fdt64_t v[2] = { cpu_to_fdt64(a), cpu_to_fdt64(b) };
@@ -46,7 +41,7 @@ static int events_nodes(struct partition *p, void *fdt)
 	for (unsigned int i = 0; i < p->events.nr_ports; i++) {
 		const struct partition_channel *pc = &p->chans[i];
 		const struct plan_channel *ch = pc->chan;
-		struct partition *peer = container_of_events(p->events.port[i].peer);
+		struct partition *peer = partition_of_events(p->events.port[i].peer);
 
 		TRY(fdt_begin_node(fdt, ch->name));
 		TRY(fdt_property_u32(fdt, "port", i));

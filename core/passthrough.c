@@ -18,6 +18,7 @@
 #include <bulkhead/irqs.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/range.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/vgic.h>
 
@@ -35,25 +36,21 @@ static struct mem_range owned_range[MAX_OWNED_RANGES];
 static struct partition *owned_range_owner[MAX_OWNED_RANGES];
 static unsigned int nr_owned_ranges;
 
-static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
-{
-	return asize && bsize && a < b + bsize && b < a + asize;
-}
 
 /* Registers the hypervisor itself uses. */
 static bool hypervisors(uint64_t base, uint64_t size)
 {
 	const struct board_gic *g = &board.gic;
 
-	if (board.uart.found && overlaps(base, size, board.uart.regs.base, board.uart.regs.size))
+	if (board.uart.found && ranges_overlap(base, size, board.uart.regs.base, board.uart.regs.size))
 		return true;
-	if (overlaps(base, size, g->dist.base, g->dist.size) ||
-	    overlaps(base, size, g->cpuif.base, g->cpuif.size) ||
-	    overlaps(base, size, g->hyp.base, g->hyp.size) ||
-	    overlaps(base, size, g->vcpu.base, g->vcpu.size))
+	if (ranges_overlap(base, size, g->dist.base, g->dist.size) ||
+	    ranges_overlap(base, size, g->cpuif.base, g->cpuif.size) ||
+	    ranges_overlap(base, size, g->hyp.base, g->hyp.size) ||
+	    ranges_overlap(base, size, g->vcpu.base, g->vcpu.size))
 		return true;
 	for (unsigned int i = 0; i < g->nr_redist; i++)
-		if (overlaps(base, size, g->redist[i].base, g->redist[i].size))
+		if (ranges_overlap(base, size, g->redist[i].base, g->redist[i].size))
 			return true;
 	return false;
 }
@@ -86,14 +83,14 @@ int passthrough_build(struct partition *p, char *err, size_t errlen)
 				return -1;
 			}
 			for (unsigned int m = 0; m < board.nr_mem; m++)
-				if (overlaps(base, end - base, board.mem[m].base, board.mem[m].size)) {
+				if (ranges_overlap(base, end - base, board.mem[m].base, board.mem[m].size)) {
 					fmt_snprintf(err, errlen, "\"%s\" is memory, not a device",
 						     path);
 					return -1;
 				}
 			for (unsigned int k = 0; k < nr_owned_ranges; k++)
 				if (owned_range_owner[k] != p &&
-				    overlaps(base, end - base, owned_range[k].base,
+				    ranges_overlap(base, end - base, owned_range[k].base,
 					     owned_range[k].size)) {
 					fmt_snprintf(err, errlen, "device \"%s\" shares a 4 KiB page "
 								  "with a device of partition %u",
@@ -105,9 +102,9 @@ int passthrough_build(struct partition *p, char *err, size_t errlen)
 				owned_range[nr_owned_ranges].size = end - base;
 				owned_range_owner[nr_owned_ranges++] = p;
 			}
-			if (overlaps(base, end - base, pp->mem_base, pp->mem_size) ||
-			    overlaps(base, end - base, VGIC_DIST_IPA, VGIC_DIST_SIZE) ||
-			    overlaps(base, end - base, VGIC_REDIST_IPA,
+			if (ranges_overlap(base, end - base, pp->mem_base, pp->mem_size) ||
+			    ranges_overlap(base, end - base, VGIC_DIST_IPA, VGIC_DIST_SIZE) ||
+			    ranges_overlap(base, end - base, VGIC_REDIST_IPA,
 				     VGIC_REDIST_STRIDE * pp->nr_cpus)) {
 				fmt_snprintf(err, errlen, "device \"%s\" at 0x%lx collides with the "
 							  "partition's RAM or GIC addresses",

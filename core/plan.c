@@ -8,6 +8,7 @@
 #include <bulkhead/format.h>
 #include <bulkhead/events.h>
 #include <bulkhead/plan.h>
+#include <bulkhead/range.h>
 #include <bulkhead/vgic.h>
 
 #define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
@@ -118,8 +119,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 			    (unsigned long)p->mem_base, (unsigned long)p->mem_size);
 	if (p->mem_base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - p->mem_base)
 		return PERR("memory", "must lie below 512 GiB of guest-physical space");
-	if (p->mem_base < BH_WINDOW_IPA + BH_WINDOW_SIZE &&
-	    BH_WINDOW_IPA < p->mem_base + p->mem_size)
+	if (ranges_overlap(p->mem_base, p->mem_size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
 		return PERR("memory", "overlaps the hypervisor window at 0x%lx-0x%lx (event page, "
 				      "shared regions)",
 			    BH_WINDOW_IPA, BH_WINDOW_IPA + BH_WINDOW_SIZE - 1);
@@ -207,10 +207,6 @@ static int part_index(const struct plan *plan, uint32_t id)
 	return -1;
 }
 
-static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
-{
-	return a < b + bsize && b < a + asize;
-}
 
 /* An explicit guest address for a shared region at end e: page-aligned,
  * and clear of the end's RAM, its virtual GIC and the hypervisor window. */
@@ -220,11 +216,11 @@ static const char *bad_shared_ipa(const struct plan_partition *p, uint64_t ipa, 
 		return "is not 4 KiB aligned";
 	if (ipa >= PLAN_IPA_LIMIT || size > PLAN_IPA_LIMIT - ipa)
 		return "does not lie below 512 GiB";
-	if (overlaps(ipa, size, p->mem_base, p->mem_size))
+	if (ranges_overlap(ipa, size, p->mem_base, p->mem_size))
 		return "overlaps the partition's RAM";
-	if (overlaps(ipa, size, VGIC_DIST_IPA, 0x200000))
+	if (ranges_overlap(ipa, size, VGIC_DIST_IPA, 0x200000))
 		return "overlaps the virtual GIC";
-	if (overlaps(ipa, size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
+	if (ranges_overlap(ipa, size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
 		return "lies in the hypervisor window (use 0 to be placed there)";
 	return NULL;
 }

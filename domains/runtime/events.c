@@ -19,10 +19,7 @@ __attribute__((weak)) void notified(unsigned int port)
 
 static unsigned int this_vcpu(void)
 {
-	uint64_t mpidr;
-
-	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
-	return (unsigned int)(mpidr & 0xff) % BH_EVENT_MAX_VCPUS;
+	return runtime_vcpu_index() % BH_EVENT_MAX_VCPUS;
 }
 
 /* Take this vCPU's whole pending word at once, then dispatch: a send that

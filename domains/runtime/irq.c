@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "bulkhead.h"
+#include "runtime.h"
 
 #define GICD_CTLR 0x0000
 #define GICD_ISENABLER 0x0100
@@ -41,7 +42,7 @@ static uint64_t read_u64_cells(const fdt32_t *p)
 	return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
 }
 
-static unsigned int this_vcpu(void)
+unsigned int runtime_vcpu_index(void)
 {
 	uint64_t mpidr;
 
@@ -51,7 +52,7 @@ static unsigned int this_vcpu(void)
 
 int bh_irq_init_cpu(void)
 {
-	uint64_t rd = gicr + GICR_STRIDE * this_vcpu();
+	uint64_t rd = gicr + GICR_STRIDE * runtime_vcpu_index();
 	uint64_t sre;
 
 	if (!gicd)
@@ -97,7 +98,7 @@ int bh_irq_init(void)
 
 int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 {
-	uint64_t rd = gicr + GICR_STRIDE * this_vcpu() + GICR_SGI;
+	uint64_t rd = gicr + GICR_STRIDE * runtime_vcpu_index() + GICR_SGI;
 
 	if (!gicd || intid >= MAX_INTID)
 		return -1;
@@ -106,7 +107,7 @@ int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 		*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = PRIORITY;
 		if (intid >= 32)
 			*(volatile uint8_t *)(gicd + GICD_ITARGETSR + intid) =
-				(uint8_t)(1u << this_vcpu());
+				(uint8_t)(1u << runtime_vcpu_index());
 		*reg32(gicd + GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
 		return 0;
 	}
@@ -116,7 +117,7 @@ int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 		*reg32(rd + GICD_ISENABLER) = 1u << intid;
 	} else {
 		*(volatile uint8_t *)(gicd + GICD_IPRIORITYR + intid) = PRIORITY;
-		*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = this_vcpu();
+		*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = runtime_vcpu_index();
 		*reg32(gicd + GICD_IGROUPR + 4 * (intid / 32)) |= 1u << (intid % 32);
 		*reg32(gicd + GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
 	}

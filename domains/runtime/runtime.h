@@ -14,6 +14,9 @@ void runtime_mmu_enable_secondary(void);
  * it is device memory now, in 2 MiB or 1 GiB pieces. */
 void runtime_mmu_map_shared(uint64_t base, uint64_t size);
 
+/* This vCPU's index in the partition (MPIDR Aff0). */
+unsigned int runtime_vcpu_index(void);
+
 extern char *runtime_heap_start;
 extern char *runtime_heap_end;
 

@@ -145,6 +145,12 @@ void vcpu_release_device_irqs(struct vcpu *v);
 /* A maintenance interrupt: the running guest ended some interrupts. */
 void vcpu_maintenance(void);
 
+/* The partition an event table belongs to. */
+static inline struct partition *partition_of_events(struct event_table *t)
+{
+	return (struct partition *)((char *)t - __builtin_offsetof(struct partition, events));
+}
+
 /* Channels (core/channels.c): at boot, after every partition is built,
  * give each its event table and pending page, and map the shared regions
  * into both ends. parts[i] is the partition of plan->parts[i]. */
