@@ -175,3 +175,19 @@ void channel_lookup(struct vcpu *v, uint64_t *regs)
 	}
 	regs[0] = (uint64_t)BH_E_NOT_FOUND;
 }
+
+void channels_scrub_event_page(struct partition *p)
+{
+	struct bh_event_page *page = p->events.page;
+	uint8_t *bytes = (uint8_t *)page;
+
+	/* The page is the guest's to write: all but the live pending words
+	 * (kept by event_table_reset) starts zeroed, as on a fresh page. */
+	if (!page)
+		return;
+	for (unsigned int v = 0; v < BH_EVENT_MAX_VCPUS; v++)
+		for (unsigned int i = 0; i < sizeof(page->vcpu[v].reserved) / 8; i++)
+			page->vcpu[v].reserved[i] = 0;
+	memset(bytes + sizeof(*page), 0, PAGE - sizeof(*page));
+	arch_dcache_clean_invalidate(page, PAGE);
+}

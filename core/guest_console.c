@@ -7,7 +7,13 @@
  */
 #include <arch/cpu.h>
 #include <bulkhead/console.h>
+#include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+
+/* What one partition can make the hypervisor log: a burst of lines per
+ * second, then a count of what was held back. */
+#define GUEST_LOG_BURST 10
+#define GUEST_LOG_PERIOD_MS 1000
 
 static void flush(struct partition *p)
 {
@@ -41,4 +47,22 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 	}
 	spin_unlock(&p->console_lock);
 	arch_irq_restore(flags);
+}
+
+bool partition_log_allowed(struct partition *p)
+{
+	uint64_t period = arch_counter_freq() / 1000 * GUEST_LOG_PERIOD_MS;
+	uint64_t flags = arch_irq_save();
+	uint32_t suppressed;
+	bool ok;
+
+	spin_lock(&p->console_lock);
+	ok = ratelimit_allow(&p->log_limit, arch_counter_now(), period, GUEST_LOG_BURST,
+			     &suppressed);
+	spin_unlock(&p->console_lock);
+	arch_irq_restore(flags);
+	if (suppressed)
+		log_warn("partition %u \"%s\": %u similar message(s) suppressed", p->id,
+			 p->plan->name, suppressed);
+	return ok;
 }

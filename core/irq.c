@@ -10,6 +10,7 @@
 #include <bulkhead/panic.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/tick.h>
 #include <drivers/irqchip.h>
 
@@ -77,7 +78,7 @@ void irq_handle(void)
 		if (intid == board.timer.hyp_intid)
 			tick_handle();
 		else if (intid == SGI_WAKE)
-			; /* waking up was the point */
+			sched_wake_received();
 		else if (intid == board.timer.virt_intid)
 			vcpu_vtimer_fired();
 		else if (intid == board.gic.maint_intid)

@@ -23,6 +23,9 @@
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 
+/* Bytes of RAM partition_wipe() zeroes between looks at the run queue. */
+#define PARTITION_WIPE_STEP (2UL << 20)
+
 /* Plans given at boot (bulkhead.plan=ADDR) may be at most this large. */
 #define PLAN_BLOB_MAX 0x10000
 
@@ -53,29 +56,50 @@ void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len)
 }
 
 /*
- * Put the pristine image and a fresh device tree into the partition's RAM.
- * On a restart, everything the previous run left in the caches for that RAM
- * goes first: a late write-back of a dirty line must not land in the new
- * run's memory, which the guest starts using with its MMU (and caches) off.
- * The first time, no guest has run there and the loader cleaned its caches
- * before starting us, so only what we write needs cleaning.
+ * Put the pristine image and a fresh device tree into the partition's RAM,
+ * which partition_wipe() has zeroed, and reset what the hypervisor keeps
+ * for it.
  */
-static int partition_load(struct partition *p, bool restart)
+static int partition_load(struct partition *p)
 {
 	uint64_t size = p->plan->mem_size;
 	void *ram = (void *)p->ram_pa;
 	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
 
-	if (restart)
-		arch_dcache_clean_invalidate(ram, size);
 	vgic_reset(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	event_table_reset(&p->events);
+	channels_scrub_event_page(p);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
 	arch_dcache_clean_invalidate(ram, p->image_size);
 	arch_dcache_clean_invalidate(dtb, PARTITION_DTB_SIZE);
 	return 0;
+}
+
+/*
+ * Zero all of the partition's RAM before each start, the first included:
+ * nothing the boot loader, a previous run or a compromised driver left
+ * there may reach the next run. Done by vCPU 0's own CPU, a step at a time:
+ * between steps, interrupts are let in, and a vCPU of higher priority that
+ * is ready on this CPU runs first (the wipe goes on when the CPU is idle
+ * again), so a large restarting partition cannot delay its neighbour by
+ * more than one step. Returns true once all of it is zero.
+ */
+static bool partition_wipe(struct partition *p)
+{
+	uint64_t size = p->plan->mem_size;
+
+	while (p->wiped < size) {
+		uint64_t n = size - p->wiped < PARTITION_WIPE_STEP ? size - p->wiped
+								   : PARTITION_WIPE_STEP;
+
+		arch_mem_zero_to_poc((uint8_t *)p->ram_pa + p->wiped, n);
+		p->wiped += n;
+		if (p->wiped < size && sched_higher_ready(p->plan->priority))
+			return false;
+	}
+	return true;
 }
 
 static void vcpu_prepare(struct vcpu *v)
@@ -249,43 +273,50 @@ void partitions_init(const char *cmdline)
 		nr_partitions = 0;
 		return;
 	}
-	for (unsigned int i = 0; i < nr_partitions; i++)
-		if (partition_load(&partitions[i], false)) {
+	/* Each device tree is built once here to refuse a plan whose trees do
+	 * not fit; the partition's own CPU builds it again after the wipe. */
+	for (unsigned int i = 0; i < nr_partitions; i++) {
+		struct partition *p = &partitions[i];
+
+		if (guest_dt_build(p, (uint8_t *)p->ram_pa + p->plan->mem_size - PARTITION_DTB_SIZE,
+				   PARTITION_DTB_SIZE)) {
 			log_err("plan rejected: partition@%u (\"%s\"): its device tree does not fit; "
 				"no partition started",
-				partitions[i].id, partitions[i].plan->name);
+				p->id, p->plan->name);
 			nr_partitions = 0;
 			return;
 		}
+	}
 	/* Every vCPU joins its CPU's run queue before any starts: a vCPU enters
 	 * with WFI trapped only if its CPU is shared, and that must be known. */
 	for (unsigned int i = 0; i < nr_partitions; i++)
 		for (unsigned int j = 0; j < partitions[i].plan->nr_cpus; j++)
 			sched_add(&partitions[i].vcpus[j]);
-	/* Start every partition's first vCPU; the others wait for CPU_ON. */
+	/* vCPU 0's CPU wipes, loads and starts each partition, as it does
+	 * for a restart; its other vCPUs wait for CPU_ON. */
 	for (unsigned int i = 0; i < nr_partitions; i++) {
 		struct partition *p = &partitions[i];
 
-		p->state = PART_RUNNING;
-		passthrough_start(p);
-		vcpu_prepare(&p->vcpus[0]);
-		__atomic_store_n(&p->vcpus[0].state, VCPU_READY, __ATOMIC_RELEASE);
+		p->wiped = 0;
+		p->restart_at = 0;
+		__atomic_store_n(&p->state, PART_RESTART_WAIT, __ATOMIC_RELEASE);
 		irq_wake_cpu(p->vcpus[0].cpu);
 	}
 }
 
-/* vCPU 0's CPU rebuilds a partition whose restart is due, once none of
+/* vCPU 0's CPU (re)starts a partition whose start is due, once none of
  * its vCPUs is left in the guest. */
 void partition_restart_if_due(struct partition *p)
 {
-	bool load_failed;
-
+	bool load_failed, first = !p->started_at;
 	uint64_t flags;
 
 	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
 	    arch_counter_now() < p->restart_at)
 		return;
-	load_failed = partition_load(p, true) != 0;
+	if (!partition_wipe(p))
+		return; /* a higher-priority vCPU runs first */
+	load_failed = partition_load(p) != 0;
 	flags = arch_irq_save();
 	spin_lock(&p->lock);
 	if (load_failed) {
@@ -298,6 +329,7 @@ void partition_restart_if_due(struct partition *p)
 		vcpu_prepare(&p->vcpus[0]);
 		p->vcpus[0].state = VCPU_READY;
 		p->state = PART_RUNNING;
+		p->started_at = arch_counter_now() | 1; /* never 0: 0 is "not yet" */
 	}
 	spin_unlock(&p->lock);
 	arch_irq_restore(flags);
@@ -306,7 +338,7 @@ void partition_restart_if_due(struct partition *p)
 	if (load_failed)
 		log_err("partition %u \"%s\": cannot rebuild its device tree; stopped", p->id,
 			p->plan->name);
-	else
+	else if (!first)
 		log_info("partition %u \"%s\": restarted (%u so far)", p->id, p->plan->name,
 			 p->restarts);
 }
@@ -328,6 +360,25 @@ void vcpu_after_interrupt(void)
 	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
 		vcpu_park(v);
 	sched_preempt_if_needed(v);
+}
+
+/*
+ * The delay before a restart the guest asked for (PSCI SYSTEM_RESET). Not a
+ * fault, so it counts toward no limit; but a guest that resets again and
+ * again within a second of starting gets the fault back-off (at least a
+ * millisecond), doubling each time, so that it cannot keep a CPU wiping
+ * and the console printing. A run that lasts a second starts afresh.
+ */
+static uint64_t reset_backoff(struct partition *p)
+{
+	uint64_t ms = arch_counter_freq() / 1000;
+	uint64_t base = p->backoff_ticks > ms ? p->backoff_ticks : ms;
+
+	if (arch_counter_now() - p->started_at >= 1000 * ms) {
+		p->quick_resets = 0;
+		return 0;
+	}
+	return base << (p->quick_resets < 10 ? p->quick_resets++ : 10);
 }
 
 /*
@@ -357,8 +408,11 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 		if (counted) {
 			delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
 			p->restarts++;
+		} else {
+			delay = reset_backoff(p);
 		}
 		p->restart_at = arch_counter_now() + delay;
+		p->wiped = 0;
 		p->state = PART_RESTART_WAIT;
 	} else {
 		p->state = PART_STOPPED;
@@ -430,7 +484,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 	}
 	spin_unlock(&p->lock);
 	if (rc == PSCI_SUCCESS)
-		irq_wake_cpu(t->cpu);
+		sched_wake(t);
 	return rc;
 }
 
@@ -453,19 +507,12 @@ void vcpu_off(struct vcpu *v)
 	vcpu_park(v);
 }
 
-static void kick(struct vcpu *t)
-{
-	t->blocked = false;
-	if (t->cpu != this_cpu_id() || vcpu_current() != t)
-		irq_wake_cpu(t->cpu);
-}
-
 void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid)
 {
 	int target = vgic_inject(&p->vgic, vcpu, intid);
 
 	if (target >= 0)
-		kick(&p->vcpus[target]);
+		sched_wake(&p->vcpus[target]);
 }
 
 void vcpu_kick_pending(struct partition *p)
@@ -474,7 +521,7 @@ void vcpu_kick_pending(struct partition *p)
 
 	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
 		if (targets & (1u << i))
-			kick(&p->vcpus[i]);
+			sched_wake(&p->vcpus[i]);
 }
 
 void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
@@ -484,7 +531,7 @@ void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
 
 	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
 		if (targets & (1u << i))
-			kick(&p->vcpus[i]);
+			sched_wake(&p->vcpus[i]);
 }
 
 static void process_retired(struct vcpu *v)
@@ -533,8 +580,14 @@ void vcpu_maintenance(void)
 {
 	struct vcpu *v = vcpu_current();
 
-	if (!v || !arch_vgic_available())
+	if (!arch_vgic_available())
 		return;
+	if (!v) {
+		/* Nobody to act for: whatever raised it (an LR left with its
+		 * EOI bit) must stop asserting it, or it is taken forever. */
+		arch_vgic_disable();
+		return;
+	}
 	arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
 	process_retired(v);
 }

@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/vcpu.h>
 #include <arch/vgic_hw.h>
+#include <bulkhead/irqs.h>
 #include <bulkhead/log.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
@@ -92,9 +93,17 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 		v->state = new_state;
 	p->nr_in_guest--;
 	spin_unlock(&p->lock);
-	if (new_state == VCPU_OFF)
+	/* Gone from this CPU before looking at its run queue again: a wake-up
+	 * that saw it still here was meant for a CPU that looks (sched_wake). */
+	__atomic_store_n(&pc->current, NULL, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (new_state == VCPU_OFF) {
 		vcpu_release_device_irqs(v);
-	pc->current = NULL;
+		/* Nothing it left in the list registers may raise maintenance
+		 * interrupts here once it is gone (an LR with its EOI bit). */
+		if (arch_vgic_available())
+			arch_vgic_clear();
+	}
 	arch_cpu_park(idle_after_guest);
 }
 
@@ -119,6 +128,49 @@ void sched_tick(void)
 	next = pick(pc, cur);
 	if (sched_should_give_way(cur, next))
 		pc->need_resched = true;
+}
+
+bool sched_higher_ready(unsigned int priority)
+{
+	struct vcpu *v;
+
+	/* Let interrupts in: the tick and wake-ups decide who is ready. */
+	arch_irq_enable();
+	arch_irq_disable();
+	v = pick(this_cpu(), NULL);
+	return v && v->part->plan->priority > priority;
+}
+
+void sched_wake(struct vcpu *t)
+{
+	struct percpu *tc = &percpu[t->cpu];
+
+	t->blocked = false;
+	if (t->cpu == this_cpu_id())
+		return; /* this CPU looks at its run queue before it next enters a guest */
+	/* t's new state before the look at what runs there; the other side
+	 * orders its switch the same way (sched_leave). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!sched_wake_worthwhile(t, __atomic_load_n(&tc->current, __ATOMIC_RELAXED)))
+		return;
+	/* One wake-up in flight per CPU: the CPU looks at everything when it
+	 * takes it (sched_wake_received), so repeats would add nothing. */
+	if (!__atomic_exchange_n(&tc->wake_sent, true, __ATOMIC_ACQ_REL))
+		irq_wake_cpu(t->cpu);
+}
+
+void sched_wake_received(void)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu *cur = pc->current, *next;
+
+	(void)__atomic_exchange_n(&pc->wake_sent, false, __ATOMIC_ACQ_REL);
+	/* A vCPU of higher priority woke up: it runs now, not at the tick. */
+	if (cur && pc->nr_runq > 1) {
+		next = pick(pc, cur);
+		if (next && next->part->plan->priority > cur->part->plan->priority)
+			pc->need_resched = true;
+	}
 }
 
 void sched_preempt_if_needed(struct vcpu *v)

@@ -35,3 +35,12 @@ bool sched_should_give_way(const struct vcpu *running, const struct vcpu *waitin
 {
 	return waiting && priority(waiting) >= priority(running);
 }
+
+bool sched_wake_worthwhile(const struct vcpu *target, const struct vcpu *running)
+{
+	if (target->state == VCPU_RUNNING)
+		return true; /* in the guest there: it must see its new interrupt */
+	if (target->state != VCPU_READY || target->part->state != PART_RUNNING)
+		return false;
+	return !running || priority(target) > priority(running);
+}

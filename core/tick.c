@@ -4,6 +4,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/timer.h>
+#include <bulkhead/console.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/log.h>
 #include <bulkhead/sched.h>
@@ -30,4 +31,5 @@ void tick_handle(void)
 		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
 	sched_tick();
+	console_drain();
 }

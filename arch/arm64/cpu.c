@@ -27,10 +27,26 @@ void arch_set_this_cpu(struct percpu *pc)
 	write_sysreg(tpidr_el2, (uint64_t)pc);
 }
 
+/*
+ * Interrupts only: SErrors stay masked at EL2 everywhere but in the windows
+ * of arch_serror_window(). Taken anywhere else they could land while a lock
+ * is held or after the CPU's current vCPU changed, and be charged to the
+ * wrong partition or deadlock the logging that reports them.
+ */
 void arch_irq_enable(void)
 {
-	/* SErrors too: an asynchronous abort must reach the panic dump. */
-	__asm__ volatile("msr daifclr, #6" ::: "memory");
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void arch_serror_window(void)
+{
+	/* Complete every access made so far (a guest's device writes among
+	 * them), so that an SError they cause is pending now; take it, if
+	 * any, with nothing held. Without RAS there is no ESB to do this. */
+	dsb(sy);
+	if (__builtin_expect(read_sysreg(isr_el1) & ISR_A, 0)) {
+		__asm__ volatile("msr daifclr, #4\n\tisb\n\tmsr daifset, #4" ::: "memory");
+	}
 }
 
 uint64_t arch_irq_save(void)
@@ -103,5 +119,52 @@ void arch_dcache_invalidate(const void *addr, uint64_t size)
 
 	for (uint64_t p = (uint64_t)addr & ~(line - 1); p < end; p += line)
 		__asm__ volatile("dc ivac, %0" : : "r"(p) : "memory");
+	dsb(sy);
+}
+
+/*
+ * DC ZVA zeroes a whole block (DCZID_EL0.BS) at once where EL2 may use it
+ * (DZP clear). Each block is cleaned and invalidated to the point of
+ * coherency right after it is zeroed, while it is still in the cache: the
+ * zeros must be in memory for a guest that starts with its MMU off, and no
+ * dirty line of what was there before may be written back over them later.
+ */
+static void zero_block_zva(uint64_t p, uint64_t blk, uint64_t line)
+{
+	__asm__ volatile("dc zva, %0" : : "r"(p) : "memory");
+	for (uint64_t q = p; q < p + blk; q += line)
+		__asm__ volatile("dc civac, %0" : : "r"(q) : "memory");
+}
+
+static void zero_block_stores(uint64_t p, uint64_t line)
+{
+	for (uint64_t q = p; q < p + line; q += 16)
+		__asm__ volatile("stp xzr, xzr, [%0]" : : "r"(q) : "memory");
+	__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+}
+
+void arch_mem_zero_to_poc(void *addr, uint64_t size)
+{
+	uint64_t dczid = read_sysreg(dczid_el0), line = dcache_line();
+	uint64_t blk = 4UL << (dczid & 0xf);
+	uint64_t p = (uint64_t)addr, end = p + size;
+
+	if (dczid & (1UL << 4)) { /* DZP: DC ZVA not permitted */
+		for (; p < end; p += line)
+			zero_block_stores(p, line);
+	} else if (blk == line && !(p & (4 * line - 1)) && !(size & (4 * line - 1))) {
+		/* The common case (64-byte blocks and lines), four at a time. */
+		for (; p < end; p += 4 * line)
+			__asm__ volatile("dc zva, %0\n\tdc civac, %0\n\t"
+					 "dc zva, %1\n\tdc civac, %1\n\t"
+					 "dc zva, %2\n\tdc civac, %2\n\t"
+					 "dc zva, %3\n\tdc civac, %3"
+					 :
+					 : "r"(p), "r"(p + line), "r"(p + 2 * line), "r"(p + 3 * line)
+					 : "memory");
+	} else {
+		for (; p < end; p += blk)
+			zero_block_zva(p, blk, line);
+	}
 	dsb(sy);
 }

@@ -4,6 +4,7 @@
  * an answer, an UNDEFINED exception of its own, or a contained fault of its
  * partition; never a hypervisor panic.
  */
+#include <arch/cpu.h>
 #include <arch/exception.h>
 #include <arch/sysreg.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <bulkhead/hypercall.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/percpu.h>
+#include <bulkhead/ratelimit.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vgic.h>
 
@@ -116,8 +119,9 @@ void guest_sync(struct exception_frame *f)
 		/* Trapped before it executes: skip it. Only PSCI is offered. */
 		f->elr += 4;
 		if (!vpsci_handle(v, f->x)) {
-			log_warn("partition %u \"%s\": SMC 0x%lx refused", v->part->id,
-				 v->part->plan->name, f->x[0]);
+			if (partition_log_allowed(v->part))
+				log_warn("partition %u \"%s\": SMC 0x%lx refused", v->part->id,
+					 v->part->plan->name, f->x[0]);
 			f->x[0] = SMCCC_NOT_SUPPORTED;
 		}
 		return;
@@ -134,14 +138,17 @@ void guest_sync(struct exception_frame *f)
 			/* Set/way maintenance would act on every partition's
 			 * lines; the guest's own memory is kept coherent by
 			 * the hypervisor, so it is skipped. */
-			log_warn("partition %u \"%s\": set/way cache operation at PC 0x%lx "
-				 "ignored",
-				 v->part->id, v->part->plan->name, f->elr);
+			if (partition_log_allowed(v->part))
+				log_warn("partition %u \"%s\": set/way cache operation at PC "
+					 "0x%lx ignored",
+					 v->part->id, v->part->plan->name, f->elr);
 			f->elr += 4;
 			return;
 		}
-		log_warn("partition %u \"%s\": %s at PC 0x%lx refused (UNDEFINED)", v->part->id,
-			 v->part->plan->name, esr_describe(esr, what, sizeof(what)), f->elr);
+		if (partition_log_allowed(v->part))
+			log_warn("partition %u \"%s\": %s at PC 0x%lx refused (UNDEFINED)",
+				 v->part->id, v->part->plan->name,
+				 esr_describe(esr, what, sizeof(what)), f->elr);
 		inject_undef(f);
 		return;
 	case EC_DABT_LOW:
@@ -182,14 +189,18 @@ void guest_sync_aarch32(struct exception_frame *f)
 
 void guest_serror_late(struct exception_frame *f)
 {
+	/* Nobody's SErrors: CPUs may race on it, and a count is only a count. */
+	static struct ratelimit limit;
 	struct vcpu *v = vcpu_current();
+	uint32_t suppressed;
 
-	(void)f;
+	/* Taken in arch_serror_window() as the guest left: its own. */
 	if (v)
-		partition_fault(v, "SError (asynchronous abort) taken at EL2", f->elr);
-	log_err("SError (asynchronous abort) at EL2 with no guest running; ESR 0x%lx; "
-		"continuing",
-		f->esr);
+		partition_fault(v, "SError (asynchronous abort)", this_cpu()->trap_frame->elr);
+	if (ratelimit_allow(&limit, arch_counter_now(), arch_counter_freq(), 5, &suppressed))
+		log_err("SError (asynchronous abort) at EL2 with no guest running; ESR 0x%lx; "
+			"continuing (%u earlier not shown)",
+			f->esr, suppressed);
 }
 
 void guest_serror(struct exception_frame *f)

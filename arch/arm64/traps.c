@@ -49,14 +49,17 @@ void exception_dump(const struct exception_frame *f, unsigned int kind)
 
 void exception_dispatch(struct exception_frame *f, unsigned int kind)
 {
+	/* An exit from the guest: what it caused asynchronously is its own,
+	 * charged now while it is still this CPU's current vCPU. */
+	if (__builtin_expect(kind >= EXC_SYNC_A64, 1)) {
+		this_cpu()->trap_frame = f; /* the guest's registers, for a switch */
+		arch_serror_window();
+	}
 	/* Guest traps first: hypercalls are the hot path. */
 	if (__builtin_expect(kind == EXC_SYNC_A64, 1)) {
-		this_cpu()->trap_frame = f; /* the guest's registers, for a switch */
 		guest_sync(f);
 		return;
 	}
-	if (kind > EXC_SYNC_A64)
-		this_cpu()->trap_frame = f;
 	switch (kind) {
 	case EXC_IRQ_SPX:
 		irq_handle();
@@ -79,8 +82,8 @@ void exception_dispatch(struct exception_frame *f, unsigned int kind)
 		guest_serror(f);
 		return;
 	case EXC_SERROR_SPX:
-		/* Asynchronous: most likely a guest's access to its device,
-		 * noticed after it left. Not a reason to stop everything. */
+		/* Taken only in arch_serror_window(): a guest's access to its
+		 * device, noticed as it left; or, in the idle loop, nobody's. */
 		guest_serror_late(f);
 		return;
 	}

@@ -29,6 +29,13 @@
 
 static enum { VGIC_HW_NONE, VGIC_HW_V2, VGIC_HW_V3 } hw;
 static uint64_t gich;
+/* ICC_SRE_EL1 as a fresh vCPU finds it: as the hypervisor set it at boot. */
+static uint64_t sre_reset;
+
+/* Read once at boot: every CPU of a board has the same GIC interface. */
+static unsigned int nr_lrs_cached, nr_aprs_cached;
+static unsigned int nr_lrs_read(void);
+static unsigned int nr_aprs_read(void);
 
 void arch_vgic_init(const struct board_gic *g)
 {
@@ -37,6 +44,12 @@ void arch_vgic_init(const struct board_gic *g)
 	else if (g->version == GIC_V2 && g->hyp.base && g->vcpu.base && g->vcpu.size >= 0x2000)
 		hw = VGIC_HW_V2;
 	gich = g->hyp.base;
+	if (hw == VGIC_HW_V3) {
+		sre_reset = read_sysreg(S3_0_C12_C12_5);
+		nr_aprs_cached = nr_aprs_read();
+	}
+	if (hw != VGIC_HW_NONE)
+		nr_lrs_cached = nr_lrs_read();
 }
 
 bool arch_vgic_available(void)
@@ -54,12 +67,30 @@ static volatile uint32_t *gich_reg(unsigned int off)
 	return (volatile uint32_t *)(gich + off);
 }
 
-static unsigned int nr_lrs(void)
+static unsigned int nr_lrs_read(void)
 {
 	unsigned int n = hw == VGIC_HW_V3 ? (unsigned int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1
 					  : (*gich_reg(GICH_VTR) & 0x3f) + 1;
 
 	return n > ARCH_VGIC_MAX_LRS ? ARCH_VGIC_MAX_LRS : n;
+}
+
+/*
+ * GICv3 active-priority registers: one, two or four of each group,
+ * depending on the preemption bits the CPU implements (ICH_VTR_EL2.PREbits).
+ * All of them are the guest's state; switching only the first would let a
+ * priority that one vCPU left active leak into the next.
+ */
+static unsigned int nr_aprs_read(void)
+{
+	unsigned int pre = (unsigned int)((read_sysreg(S3_4_C12_C11_1) >> 29) & 7) + 1;
+
+	return pre >= 7 ? 4 : pre == 6 ? 2 : 1;
+}
+
+static unsigned int nr_lrs(void)
+{
+	return nr_lrs_cached;
 }
 
 #define LR_CASE(n)                                                                                 \
@@ -132,10 +163,47 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 		c->lr_intid[i] = -1;
 	}
 	c->vmcr = 0;
-	c->ap0r0 = 0;
-	c->ap1r0 = 0;
+	for (unsigned int i = 0; i < 4; i++)
+		c->ap0r[i] = c->ap1r[i] = 0;
+	c->sre = sre_reset;
 	c->in_lr[0] = c->in_lr[1] = 0;
 	c->retired[0] = c->retired[1] = 0;
+}
+
+static unsigned int nr_aprs(void)
+{
+	return nr_aprs_cached;
+}
+
+#define APR_W(n)                                                                                   \
+	case n:                                                                                    \
+		write_sysreg(S3_4_C12_C8_##n, c->ap0r[n]);                                         \
+		write_sysreg(S3_4_C12_C9_##n, c->ap1r[n]);                                         \
+		break
+#define APR_R(n)                                                                                   \
+	case n:                                                                                    \
+		c->ap0r[n] = read_sysreg(S3_4_C12_C8_##n);                                         \
+		c->ap1r[n] = read_sysreg(S3_4_C12_C9_##n);                                         \
+		break
+
+static void write_aprs(const struct arch_vgic_cpu *c)
+{
+	unsigned int n = nr_aprs();
+
+	for (unsigned int i = 0; i < n; i++)
+		switch (i) {
+			APR_W(0); APR_W(1); APR_W(2); APR_W(3);
+		}
+}
+
+static void read_aprs(struct arch_vgic_cpu *c)
+{
+	unsigned int n = nr_aprs();
+
+	for (unsigned int i = 0; i < n; i++)
+		switch (i) {
+			APR_R(0); APR_R(1); APR_R(2); APR_R(3);
+		}
 }
 
 void arch_vgic_restore(const struct arch_vgic_cpu *c)
@@ -146,13 +214,13 @@ void arch_vgic_restore(const struct arch_vgic_cpu *c)
 		write_lr(i, c->lr[i]);
 	if (hw == VGIC_HW_V2) {
 		*gich_reg(GICH_VMCR) = (uint32_t)c->vmcr;
-		*gich_reg(GICH_APR) = (uint32_t)c->ap0r0;
+		*gich_reg(GICH_APR) = (uint32_t)c->ap0r[0];
 		*gich_reg(GICH_HCR) = 1; /* En */
 		return;
 	}
-	write_sysreg(S3_4_C12_C11_7, c->vmcr);	/* ICH_VMCR_EL2 */
-	write_sysreg(S3_4_C12_C8_0, c->ap0r0);	/* ICH_AP0R0_EL2 */
-	write_sysreg(S3_4_C12_C9_0, c->ap1r0);	/* ICH_AP1R0_EL2 */
+	write_sysreg(S3_4_C12_C11_7, c->vmcr); /* ICH_VMCR_EL2 */
+	write_aprs(c);
+	write_sysreg(S3_0_C12_C12_5, c->sre);	  /* ICC_SRE_EL1 */
 	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN); /* ICH_HCR_EL2 */
 	isb();
 }
@@ -165,14 +233,40 @@ void arch_vgic_save(struct arch_vgic_cpu *c)
 		c->lr[i] = read_lr(i);
 	if (hw == VGIC_HW_V2) {
 		c->vmcr = *gich_reg(GICH_VMCR);
-		c->ap0r0 = *gich_reg(GICH_APR);
+		c->ap0r[0] = *gich_reg(GICH_APR);
 		*gich_reg(GICH_HCR) = 0;
 		return;
 	}
 	c->vmcr = read_sysreg(S3_4_C12_C11_7);
-	c->ap0r0 = read_sysreg(S3_4_C12_C8_0);
-	c->ap1r0 = read_sysreg(S3_4_C12_C9_0);
+	read_aprs(c);
+	c->sre = read_sysreg(S3_0_C12_C12_5);
 	write_sysreg(S3_4_C12_C11_0, 0);
+	isb();
+}
+
+void arch_vgic_disable(void)
+{
+	if (hw == VGIC_HW_V2)
+		*gich_reg(GICH_HCR) = 0;
+	else if (hw == VGIC_HW_V3)
+		write_sysreg(S3_4_C12_C11_0, 0);
+	isb();
+}
+
+void arch_vgic_clear(void)
+{
+	static const struct arch_vgic_cpu empty;
+	unsigned int n = nr_lrs();
+
+	if (hw == VGIC_HW_NONE)
+		return;
+	arch_vgic_disable();
+	for (unsigned int i = 0; i < n; i++)
+		write_lr(i, 0);
+	if (hw == VGIC_HW_V2)
+		*gich_reg(GICH_APR) = 0;
+	else
+		write_aprs(&empty);
 	isb();
 }
 

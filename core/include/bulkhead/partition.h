@@ -18,6 +18,7 @@
 #include <bulkhead/board.h>
 #include <bulkhead/event.h>
 #include <bulkhead/plan.h>
+#include <bulkhead/ratelimit.h>
 #include <bulkhead/vgic.h>
 
 #define PARTITION_S2_TABLES 12
@@ -34,7 +35,7 @@ enum vcpu_state {
 enum partition_state {
 	PART_RUNNING,
 	PART_STOPPED,
-	PART_RESTART_WAIT, /* vCPU 0's CPU restarts it at restart_at */
+	PART_RESTART_WAIT, /* vCPU 0's CPU wipes and (re)starts it at restart_at */
 };
 
 struct partition;
@@ -71,6 +72,9 @@ struct partition {
 	unsigned int restarts;
 	uint64_t restart_at; /* counter value */
 	uint64_t backoff_ticks;
+	uint64_t wiped;		   /* bytes of RAM zeroed for the coming start */
+	uint64_t started_at;	   /* counter at the last start; 0: never started */
+	unsigned int quick_resets; /* guest resets in a row, each soon after start */
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
 	struct board_device devs[PLAN_MAX_DEVICES];
@@ -78,16 +82,17 @@ struct partition {
 	struct event_table events;
 	struct partition_channel chans[EVENT_MAX_PORTS];
 	spinlock_t lock;	 /* state, vCPU states, nr_in_guest */
-	spinlock_t console_lock; /* the line buffer */
+	spinlock_t console_lock; /* the line buffer, log_limit */
 	char line[PARTITION_LINE_MAX];
 	unsigned int line_len;
+	struct ratelimit log_limit; /* hypervisor lines the guest causes */
 };
 
 /* Build every partition of the plan (boot CPU, after the other CPUs are
  * online). A plan that cannot be built is reported and nothing starts. */
 void partitions_init(const char *cmdline);
 
-/* On vCPU 0's CPU: rebuild and restart p if its restart is due. */
+/* On vCPU 0's CPU: wipe, rebuild and (re)start p if its start is due. */
 void partition_restart_if_due(struct partition *p);
 
 /*
@@ -132,6 +137,10 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs);
 
 /* The partition's console output: line-buffered, sanitized, prefixed. */
 void partition_console_write(struct partition *p, const char *s, uint64_t len);
+/* May the hypervisor log one more line that p's guest caused (a refused
+ * SMC, a trapped register)? Rate-limited per partition; when lines were
+ * held back, says how many first. */
+bool partition_log_allowed(struct partition *p);
 
 /* Passthrough (core/passthrough.c): map p's devices and claim their
  * interrupts at boot; start delivering them (at each (re)start); a shared
@@ -157,6 +166,9 @@ static inline struct partition *partition_of_events(struct event_table *t)
 struct memcarve;
 int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc,
 		   char *err, size_t errlen);
+/* Before a (re)start: zero what the guest could write in its event page
+ * besides the live pending words. */
+void channels_scrub_event_page(struct partition *p);
 /* BH_HC_CHANNEL_LOOKUP. */
 void channel_lookup(struct vcpu *v, uint64_t *regs);
 

@@ -26,6 +26,8 @@ struct percpu {
 	struct vcpu *current;
 	unsigned int rr_next;
 	bool need_resched;
+	/* Shared: a wake-up interrupt is on its way here (sched_wake). */
+	bool wake_sent;
 	/* The register frame of the current trap from a guest. */
 	struct exception_frame *trap_frame;
 };

@@ -22,6 +22,15 @@ struct vcpu *sched_pick(struct vcpu *const *runq, unsigned int nr, unsigned int 
 /* Does the running vCPU yield the CPU to waiting (which may be NULL)? */
 bool sched_should_give_way(const struct vcpu *running, const struct vcpu *waiting);
 
+/*
+ * Is it worth interrupting target's CPU for target (which just got an
+ * interrupt or became ready), given the vCPU running there (NULL: idle)?
+ * Only if target is in the guest there, or would run at once: the CPU is
+ * idle or runs something of lower priority. Otherwise the CPU finds it
+ * when it next looks (its tick, or the running vCPU leaving).
+ */
+bool sched_wake_worthwhile(const struct vcpu *target, const struct vcpu *running);
+
 /* At boot: pin v to its CPU. */
 void sched_add(struct vcpu *v);
 
@@ -35,6 +44,16 @@ void sched_run(void);
 /* At the tick: unblock this CPU's WFI waiters, and note whether the
  * running vCPU should give way. */
 void sched_tick(void);
+
+/* Make target (just given an interrupt, or made ready) run or see it: no
+ * longer blocked, and its CPU woken if that is worthwhile; at most one
+ * wake-up in flight per CPU. */
+void sched_wake(struct vcpu *target);
+/* This CPU took its wake-up interrupt. */
+void sched_wake_received(void);
+/* While restarting a partition of this priority in the idle loop: let
+ * interrupts in, and say whether a vCPU of higher priority is ready here. */
+bool sched_higher_ready(unsigned int priority);
 
 /* After an interrupt from the running vCPU v: switch if the tick said so. */
 void sched_preempt_if_needed(struct vcpu *v);

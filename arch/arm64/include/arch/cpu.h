@@ -20,6 +20,12 @@ void arch_irq_disable(void);
 /* Mask interrupts, returning the previous mask for arch_irq_restore(). */
 uint64_t arch_irq_save(void);
 void arch_irq_restore(uint64_t flags);
+/*
+ * SErrors are masked at EL2 except here: complete outstanding accesses and
+ * take a pending SError at once. Called with nothing locked: on every exit
+ * from a guest (so that its SErrors are charged to it) and in the idle loop.
+ */
+void arch_serror_window(void);
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
 /* Stop this CPU for good, interrupts masked. */
@@ -41,6 +47,9 @@ void arch_spin_table_release(unsigned int idx, uint64_t mpidr, uint64_t release_
 /* Clean data cache lines covering [addr, addr + size) to the point of
  * coherency, so that a CPU running with its MMU off sees the data. */
 void arch_dcache_clean(const void *addr, uint64_t size);
+/* Zero [addr, addr + size) all the way to memory (nothing of it left in
+ * the caches), fast: DC ZVA where allowed. addr and size: 4 KiB multiples. */
+void arch_mem_zero_to_poc(void *addr, uint64_t size);
 /* Discard cache lines covering the range (MMU off only: data written with
  * the MMU off is in memory, and any cached copy is stale). */
 void arch_dcache_invalidate(const void *addr, uint64_t size);

@@ -38,6 +38,7 @@
 #define CNT_CTL_IMASK (1UL << 1)
 
 #define MPIDR_AFF_MASK 0xff00ffffffUL
+#define ISR_A (1UL << 8) /* ISR_EL1: an SError is pending */
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

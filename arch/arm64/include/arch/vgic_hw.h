@@ -15,7 +15,9 @@ struct vgic;
 
 struct arch_vgic_cpu {
 	uint64_t lr[ARCH_VGIC_MAX_LRS]; /* saved while switched out */
-	uint64_t vmcr, ap0r0, ap1r0;
+	uint64_t vmcr;
+	uint64_t ap0r[4], ap1r[4]; /* active priorities: all the CPU implements */
+	uint64_t sre;		   /* ICC_SRE_EL1 (GICv3): the guest can write it */
 	int16_t lr_intid[ARCH_VGIC_MAX_LRS]; /* what each LR holds, -1: none */
 	uint64_t in_lr[2];		     /* INTIDs held in LRs */
 	uint64_t retired[2];		     /* device INTIDs the guest ended */
@@ -33,6 +35,16 @@ void arch_vgic_reset(struct arch_vgic_cpu *c);
 /* On entry / switch-out: load or keep the vCPU's list registers. */
 void arch_vgic_restore(const struct arch_vgic_cpu *c);
 void arch_vgic_save(struct arch_vgic_cpu *c);
+/*
+ * A vCPU leaves this CPU for good (turned off, or its partition ended):
+ * empty every list register and active priority, and disable the virtual
+ * interface, so that nothing it left behind (an LR with its EOI bit set)
+ * can raise maintenance interrupts on a CPU that no longer runs it.
+ */
+void arch_vgic_clear(void);
+/* Disable the virtual interface: a maintenance interrupt with no vCPU
+ * to act on stops being asserted. */
+void arch_vgic_disable(void);
 /* Retire interrupts the guest has finished, then fill free LRs with the
  * vCPU's pending interrupts (the running vCPU, on its own CPU). */
 void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu);
