@@ -137,6 +137,9 @@ void cpu_idle_loop(void)
 		if (panic_in_progress())
 			arch_cpu_halt();
 		arch_irq_disable();
+		/* No vCPU here now: an SError pending is nobody's; take it (it
+		 * is logged) rather than let it hit the next guest entered. */
+		arch_serror_window();
 		sched_run();
 		arch_cpu_idle();
 		arch_irq_enable();

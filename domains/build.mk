@@ -4,7 +4,7 @@
 #
 # A domain is a folder domains/<name>/ whose .c files are its program.
 
-DOMAIN_NAMES := $(filter-out runtime,$(notdir $(patsubst %/,%,$(dir $(wildcard domains/*/*.c)))))
+DOMAIN_NAMES := $(sort $(filter-out runtime,$(notdir $(patsubst %/,%,$(dir $(wildcard domains/*/*.c))))))
 NEWLIB_DIR := $(NEWLIB_OUT)/install/aarch64-none-elf
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 

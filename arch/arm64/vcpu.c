@@ -28,6 +28,17 @@
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
 		   HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
 
+/* Traps for features a CPU may have: set only where it has them (the
+ * bits are RES0 otherwise). Errors records (RAS), LORegions, activity
+ * monitors, statistical profiling, trace filtering: none is virtualized,
+ * so a guest touching them gets UNDEFINED instead of the hardware. */
+#define HCR_TLOR (1UL << 35)
+#define HCR_TERR (1UL << 36)
+#define CPTR_TTA (1UL << 20)
+#define CPTR_TAM (1UL << 30)
+#define MDCR_TPMS (1UL << 14)
+#define MDCR_TTRF (1UL << 19)
+
 #define MDCR_TPMCR (1UL << 5)
 #define MDCR_TPM (1UL << 6)
 #define MDCR_TDOSA (1UL << 10)
@@ -55,11 +66,39 @@ unsigned int arch_s2_ipa_bits(void)
 	return bits < S2_IPA_BITS ? bits : S2_IPA_BITS;
 }
 
+/* HCR_EL2 while a guest runs: HCR_GUEST and this CPU's feature traps. */
+static uint64_t hcr_guest = HCR_GUEST;
+
+static uint64_t id_field(uint64_t reg, unsigned int shift)
+{
+	return (reg >> shift) & 0xf;
+}
+
+static void feature_traps(uint64_t *mdcr)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), dfr0 = read_sysreg(id_aa64dfr0_el1);
+	uint64_t mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+	uint64_t cptr = read_sysreg(cptr_el2) | CPTR_TTA;
+
+	if (id_field(pfr0, 28)) /* RAS */
+		hcr_guest |= HCR_TERR;
+	if (id_field(mmfr1, 16)) /* LO */
+		hcr_guest |= HCR_TLOR;
+	if (id_field(pfr0, 44)) /* AMU */
+		cptr |= CPTR_TAM;
+	if (id_field(dfr0, 32)) /* PMSVer */
+		*mdcr |= MDCR_TPMS;
+	if (id_field(dfr0, 40)) /* TraceFilt */
+		*mdcr |= MDCR_TTRF;
+	write_sysreg(cptr_el2, cptr);
+}
+
 void arch_guest_cpu_init(void)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
 	uint64_t ps = parange > 5 ? 5 : parange;
 	uint64_t hpmn = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+	uint64_t mdcr = hpmn | MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
 
 	/* IPA size from the CPU's PARange, at most 39 bits (one level-1
 	 * table); start at level 1, write-back walks, inner shareable, 4 KiB
@@ -68,7 +107,8 @@ void arch_guest_cpu_init(void)
 				       (3UL << 12) | (ps << 16) | (1UL << 31));
 	/* Debug and PMU registers trap (and are refused); the counters the
 	 * guest may not touch stay the hypervisor's. */
-	write_sysreg(mdcr_el2, hpmn | MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+	feature_traps(&mdcr);
+	write_sysreg(mdcr_el2, mdcr);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 }
@@ -196,7 +236,7 @@ void arch_vcpu_enter(struct arch_vcpu *a, bool trap_wfi)
 	arch_irq_disable();
 	write_sysreg(vttbr_el2, a->vttbr);
 	write_sysreg(vmpidr_el2, a->vmpidr);
-	write_sysreg(hcr_el2, HCR_GUEST | (trap_wfi ? HCR_TWI : 0));
+	write_sysreg(hcr_el2, hcr_guest | (trap_wfi ? HCR_TWI : 0));
 	write_sysreg(cntvoff_el2, 0);
 	if (a->fresh) {
 		/* The EL1 state a guest finds after reset, whatever ran here

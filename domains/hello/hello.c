@@ -31,6 +31,16 @@ int main(void)
 	for (unsigned int i = 0; i < PATTERN_WORDS; i++)
 		pattern[i] = pattern_word(i);
 	printf("hello from %s (partition %u)\n", bh_partition_name(), bh_partition_id());
+	if (!bh_restart_count()) {
+		uint64_t *start, *end;
+		unsigned long dirty = bh_fresh_ram(&start, &end);
+
+		if (dirty)
+			printf("%s: RAM NOT WIPED at first start (%lu non-zero words)\n",
+			       bh_partition_name(), dirty);
+		else
+			printf("%s: RAM zeroed at first start\n", bh_partition_name());
+	}
 	for (unsigned int tick = 1;; tick++) {
 		uint64_t until = bh_counter() + freq / 10;
 

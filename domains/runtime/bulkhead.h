@@ -44,6 +44,12 @@ __attribute__((noreturn)) void bh_stop(void);
  * SYSTEM_RESET). */
 __attribute__((noreturn)) void bh_restart(void);
 
+/* RAM this run has not used yet (past the heap's first MiB, up to the
+ * device tree) as [*start, *end); returns how many of its 64-bit words are
+ * not zero. The hypervisor zeroes all of a partition's RAM before every
+ * start, so a fresh run should find none. */
+unsigned long bh_fresh_ram(uint64_t **start, uint64_t **end);
+
 /* The virtual counter's value at this run's first instruction. */
 uint64_t bh_entry_counter(void);
 /*

@@ -220,3 +220,16 @@ void __stack_chk_fail(void)
 	early_print("domain: stack smashing detected; stopping\n");
 	bh_stop();
 }
+
+/* Past the heap's first MiB (what newlib's buffers use) up to the device
+ * tree: RAM this run has not touched, for tests that it starts zeroed. */
+unsigned long bh_fresh_ram(uint64_t **start, uint64_t **end)
+{
+	unsigned long nonzero = 0;
+
+	*start = (uint64_t *)(((uintptr_t)runtime_heap_start + (1UL << 20) + 4095) & ~4095UL);
+	*end = (uint64_t *)runtime_heap_end;
+	for (volatile uint64_t *w = *start; w < *end; w++)
+		nonzero += *w != 0;
+	return nonzero;
+}
