@@ -49,6 +49,26 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 	arch_irq_restore(flags);
 }
 
+static void report_suppressed(struct partition *p, uint32_t suppressed)
+{
+	if (suppressed)
+		log_warn("partition %u \"%s\": %u similar message(s) suppressed", p->id,
+			 p->plan->name, suppressed);
+}
+
+void partition_log_end(struct partition *p)
+{
+	uint64_t flags = arch_irq_save();
+	uint32_t suppressed;
+
+	spin_lock(&p->console_lock);
+	suppressed = p->log_limit.suppressed;
+	p->log_limit.suppressed = 0;
+	spin_unlock(&p->console_lock);
+	arch_irq_restore(flags);
+	report_suppressed(p, suppressed);
+}
+
 bool partition_log_allowed(struct partition *p)
 {
 	uint64_t period = arch_counter_freq() / 1000 * GUEST_LOG_PERIOD_MS;
@@ -61,8 +81,6 @@ bool partition_log_allowed(struct partition *p)
 			     &suppressed);
 	spin_unlock(&p->console_lock);
 	arch_irq_restore(flags);
-	if (suppressed)
-		log_warn("partition %u \"%s\": %u similar message(s) suppressed", p->id,
-			 p->plan->name, suppressed);
+	report_suppressed(p, suppressed);
 	return ok;
 }

@@ -429,6 +429,7 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 
 	/* What the guest printed before it ended comes first. */
 	partition_console_write(p, "", 0);
+	partition_log_end(p);
 	if (restart)
 		log_info("partition %u \"%s\": %s; restarting in %lu ms", p->id, pp->name, why,
 			 delay / (arch_counter_freq() / 1000));

@@ -17,6 +17,7 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   expect:   text                      must appear, in this order
   also:     text                      must appear, anywhere (e.g. per-CPU lines)
   reject:   text                      fails the test as soon as it appears
+  most:     N text                    fails the test if text appears more than N times
   measure:  name=text                 record the wall time when text appears
   plan:     file.dts                  boot with this partition plan (tests/qemu/plans/),
                                       loaded by QEMU at PLAN_ADDR and named on the
@@ -160,8 +161,8 @@ def run_image_tests(build, result):
 
 
 def parse_test(path):
-    spec = {"expect": [], "also": [], "reject": [], "measure": [], "timeout": 30,
-            "boot": "direct", "gic": "3"}
+    spec = {"expect": [], "also": [], "reject": [], "measure": [], "most": [],
+            "timeout": 30, "boot": "direct", "gic": "3"}
     with open(path) as f:
         for raw in f:
             line = raw.strip()
@@ -174,6 +175,9 @@ def parse_test(path):
             elif key == "measure":
                 name, _, text = value.partition("=")
                 spec["measure"].append((name.strip(), text.strip()))
+            elif key == "most":
+                count, _, text = value.partition(" ")
+                spec["most"].append((int(count), text.strip()))
             elif key == "timeout":
                 spec["timeout"] = float(value)
             elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan", "image"):
@@ -249,6 +253,9 @@ def run_qemu_test(build, path, result, timings):
             for bad in spec["reject"]:
                 if bad in output:
                     error = f"rejected output appeared: {bad!r}"
+            for most, text in spec["most"]:
+                if output.count(text) > most:
+                    error = f"{text!r} appeared more than {most} times"
             # Expectations must appear in order.
             pos = 0
             remaining = []

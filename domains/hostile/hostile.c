@@ -9,6 +9,8 @@
 #include "bulkhead.h"
 
 #define SIP_CALL 0x82000000u /* an SMC for the platform's secure firmware */
+#define SIP_FLOOD 0x82000123u
+#define LOG_FLOOD 20000u
 
 static volatile uint64_t sink;
 
@@ -50,6 +52,21 @@ static void answered_attacks(void)
 	printf("attack: console escape \033[2J\033]0;owned\007 done\n");
 }
 
+/* Things the hypervisor refuses and logs, as fast as possible: the log
+ * lines must be rate-limited, and the other partitions must not notice. */
+static void log_flood(void)
+{
+	uint64_t ipa_of_nothing = 0;
+
+	for (unsigned int i = 0; i < LOG_FLOOD; i++) {
+		register uint64_t x0 __asm__("x0") = SIP_FLOOD;
+
+		__asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+		__asm__ volatile("dc cisw, %0" : : "r"(ipa_of_nothing) : "memory");
+	}
+	printf("attack: %u refused SMCs and %u set/way operations done\n", LOG_FLOOD, LOG_FLOOD);
+}
+
 int main(void)
 {
 	unsigned int run = bh_restart_count();
@@ -83,6 +100,10 @@ int main(void)
 		printf("attack: debug register read SUCCEEDED\n");
 		break;
 	}
+	case 5:
+		log_flood();
+		try_write("an unassigned device (the UART), to end the run", 0x09000000UL);
+		break;
 	default:
 		printf("attack: spinning forever with interrupts masked\n");
 		fflush(stdout);

@@ -141,6 +141,8 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len);
  * SMC, a trapped register)? Rate-limited per partition; when lines were
  * held back, says how many first. */
 bool partition_log_allowed(struct partition *p);
+/* The run ended: say how many of its lines were held back, if any. */
+void partition_log_end(struct partition *p);
 
 /* Passthrough (core/passthrough.c): map p's devices and claim their
  * interrupts at boot; start delivering them (at each (re)start); a shared
