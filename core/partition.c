@@ -476,7 +476,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 	spin_lock(&p->lock);
 	if (p->state != PART_RUNNING)
 		rc = PSCI_DENIED;
-	else if (t->state != VCPU_OFF)
+	else if (t->state != VCPU_OFF || t->in_guest) /* in_guest: still turning off */
 		rc = t->state == VCPU_READY ? PSCI_ON_PENDING : PSCI_ALREADY_ON;
 	if (rc == PSCI_SUCCESS) {
 		arch_vcpu_reset(&t->arch, entry, context, p->id + 1, (uint64_t)p->s2_root,
@@ -607,6 +607,7 @@ void vcpu_vtimer_fired(void)
 
 bool vcpu_is_on(struct vcpu *v)
 {
-	return v->state != VCPU_OFF;
+	/* A vCPU that turned itself off is ON until its CPU has left it. */
+	return v->state != VCPU_OFF || __atomic_load_n(&v->in_guest, __ATOMIC_ACQUIRE);
 }
 

@@ -63,6 +63,7 @@ void sched_run(void)
 		return;
 	}
 	v->state = VCPU_RUNNING;
+	v->in_guest = true;
 	p->nr_in_guest++;
 	spin_unlock(&p->lock);
 	for (unsigned int i = 0; i < pc->nr_runq; i++)
@@ -91,6 +92,11 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 		new_state = VCPU_OFF;
 	if (v->state == VCPU_RUNNING)
 		v->state = new_state;
+	/* Under the lock: CPU_ON (vcpu_on) waits for in_guest to clear
+	 * before it resets the list-register bookkeeping read here. */
+	if (new_state == VCPU_OFF)
+		vcpu_release_device_irqs(v);
+	v->in_guest = false;
 	p->nr_in_guest--;
 	spin_unlock(&p->lock);
 	/* Gone from this CPU before looking at its run queue again: a wake-up
@@ -98,7 +104,6 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 	__atomic_store_n(&pc->current, NULL, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (new_state == VCPU_OFF) {
-		vcpu_release_device_irqs(v);
 		/* Nothing it left in the list registers may raise maintenance
 		 * interrupts here once it is gone (an LR with its EOI bit). */
 		if (arch_vgic_available())

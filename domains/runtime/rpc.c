@@ -9,15 +9,24 @@
 
 #define TAG_MASK (BH_RPC_MAX_INFLIGHT - 1)
 
-static int fail(struct bh_rpc *r, int rc)
+/* An error of a get (receiving): an item larger than we accept would sit
+ * at the head of the ring for good, so the peer broke the protocol. */
+static int fail_in(struct bh_rpc *r, int rc)
 {
-	/* An item larger than we accept would sit at the head of the ring
-	 * for good: the peer broke the protocol. */
 	if (rc == BH_RING_TOO_BIG && !r->in.broken) {
 		r->in.broken = true;
 		r->in.why = "item larger than the receiver accepts";
 		rc = BH_RING_CORRUPT;
 	}
+	if (rc == BH_RING_CORRUPT)
+		r->error = r->out.broken ? r->out.why : r->in.why;
+	return rc;
+}
+
+/* An error of a put (sending): an item too big for our own ring is the
+ * caller's mistake, returned as such; the rings stay as they are. */
+static int fail_out(struct bh_rpc *r, int rc)
+{
 	if (rc == BH_RING_CORRUPT)
 		r->error = r->out.broken ? r->out.why : r->in.why;
 	return rc;
@@ -50,7 +59,7 @@ int bh_rpc_open(struct bh_rpc *r, const char *name, uint32_t slot_size)
 	r->free_tags = ~0UL;
 	r->run = bh_restart_count() & 0xfff;
 	if (a || b)
-		return fail(r, a ? a : b);
+		return fail_out(r, a ? a : b);
 	return 0;
 }
 
@@ -67,7 +76,7 @@ int bh_rpc_call(struct bh_rpc *r, const void *data, uint32_t len, uint32_t *id)
 	*id = (r->run << RUN_SHIFT) | ((++r->generation & GEN_MASK) << 6) | tag;
 	rc = bh_ring_put(&r->out, *id, data, len);
 	if (rc)
-		return fail(r, rc);
+		return fail_out(r, rc);
 	r->free_tags &= ~(1UL << tag);
 	r->inflight[tag] = *id;
 	return 0;
@@ -84,12 +93,12 @@ int bh_rpc_reply(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uin
 	       (*id >> RUN_SHIFT) != r->run)
 		r->stale++;
 	if (rc)
-		return fail(r, rc);
+		return fail_in(r, rc);
 	tag = *id & TAG_MASK;
 	if ((r->free_tags >> tag) & 1 || r->inflight[tag] != *id) {
 		r->in.broken = true;
 		r->in.why = "response to a request that is not in flight";
-		return fail(r, BH_RING_CORRUPT);
+		return fail_in(r, BH_RING_CORRUPT);
 	}
 	r->free_tags |= 1UL << tag;
 	return 0;
@@ -97,12 +106,12 @@ int bh_rpc_reply(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uin
 
 int bh_rpc_next(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uint32_t *len)
 {
-	return fail(r, r->server ? bh_ring_get(&r->in, id, buf, buflen, len) : BH_RING_BAD_ARG);
+	return fail_in(r, r->server ? bh_ring_get(&r->in, id, buf, buflen, len) : BH_RING_BAD_ARG);
 }
 
 int bh_rpc_respond(struct bh_rpc *r, uint32_t id, const void *data, uint32_t len)
 {
-	return fail(r, r->server ? bh_ring_put(&r->out, id, data, len) : BH_RING_BAD_ARG);
+	return fail_out(r, r->server ? bh_ring_put(&r->out, id, data, len) : BH_RING_BAD_ARG);
 }
 
 bool bh_rpc_kick(struct bh_rpc *r)

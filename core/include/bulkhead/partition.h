@@ -54,6 +54,10 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	/* Waiting (WFI) until this CPU's next tick; READY vCPUs only. */
 	volatile bool blocked;
+	/* Its CPU is running it or handling its trap (partition lock): even
+	 * once turned OFF, it is not gone until its CPU has left it, and
+	 * CPU_ON must not reset it before then. */
+	bool in_guest;
 	struct arch_vcpu arch;
 };
 
