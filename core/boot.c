@@ -14,6 +14,7 @@
 #include <arch/vcpu.h>
 #include <arch/vgic_hw.h>
 #include <bulkhead/log.h>
+#include <bulkhead/smccc_arch.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/panic.h>
@@ -179,6 +180,7 @@ void boot_primary(uint64_t dtb)
 
 	if (IS_ENABLED(CONFIG_SELFTEST))
 		selftest_run(board.bootargs);
+	smccc_arch_init();
 	partitions_init(board.bootargs);
 	cpu_idle_loop();
 }

@@ -11,6 +11,7 @@
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/smccc_arch.h>
 
 void cpu_idle_loop(void);
 
@@ -74,6 +75,11 @@ void sched_run(void)
 	if (arch_vgic_available()) {
 		arch_vgic_restore(&v->arch.vgic);
 		arch_vgic_flush(&v->arch.vgic, &p->vgic, v->index);
+	}
+	if (pc->last_part != p) {
+		if (pc->last_part)
+			smccc_arch_switch_partition();
+		pc->last_part = p;
 	}
 	arch_vcpu_enter(&v->arch, pc->nr_runq > 1);
 }

@@ -15,6 +15,7 @@
 #include <bulkhead/percpu.h>
 #include <bulkhead/ratelimit.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/smccc_arch.h>
 #include <bulkhead/vgic.h>
 
 #define EC_UNKNOWN 0x00
@@ -112,13 +113,15 @@ void guest_sync(struct exception_frame *f)
 			sched_wfi(v);
 		return;
 	case EC_HVC64:
-		if ((f->x[0] & 0xffff0000u) == BH_HC(0) || !vpsci_handle(v, f->x))
+		if ((f->x[0] & 0xffff0000u) == BH_HC(0) ||
+		    !(vpsci_handle(v, f->x) || smccc_arch_handle(v, f->x)))
 			hypercall_dispatch(v, f->x);
 		return;
 	case EC_SMC64:
-		/* Trapped before it executes: skip it. Only PSCI is offered. */
+		/* Trapped before it executes: skip it. Only PSCI and the
+		 * architecture calls are offered. */
 		f->elr += 4;
-		if (!vpsci_handle(v, f->x)) {
+		if (!vpsci_handle(v, f->x) && !smccc_arch_handle(v, f->x)) {
 			if (partition_log_allowed(v->part))
 				log_warn("partition %u \"%s\": SMC 0x%lx refused", v->part->id,
 					 v->part->plan->name, f->x[0]);

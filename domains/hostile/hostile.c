@@ -50,6 +50,16 @@ static void answered_attacks(void)
 	r = bh_hvc(0xc600ffffu, 1, 2, 3);
 	printf("attack: unknown hypercall -> %ld\n", (long)r.status);
 	printf("attack: console escape \033[2J\033]0;owned\007 done\n");
+	/* Not attacks: what a guest learns of the Spectre workarounds (QEMU
+	 * has no firmware to offer them). */
+	r = bh_hvc(0x80000000u, 0, 0, 0);
+	printf("smccc: version 0x%lx", (unsigned long)r.status);
+	r = bh_hvc(0x80000001u, 0x80008000u, 0, 0);
+	printf(", workaround 1 %ld", (long)r.status);
+	r = bh_hvc(0x80000001u, 0x80003fffu, 0, 0);
+	printf(", workaround 3 %ld", (long)r.status);
+	r = bh_hvc(0x80000001u, 0x80007fffu, 0, 0);
+	printf(", workaround 2 %ld\n", (long)r.status);
 }
 
 /* Things the hypervisor refuses and logs, as fast as possible: the log

@@ -10,6 +10,7 @@
 #include <arch/cpu.h>
 
 struct vcpu;
+struct partition;
 struct exception_frame;
 
 struct percpu {
@@ -24,6 +25,7 @@ struct percpu {
 	struct vcpu *runq[8];
 	unsigned int nr_runq;
 	struct vcpu *current;
+	struct partition *last_part; /* whose vCPU this CPU entered last */
 	unsigned int rr_next;
 	bool need_resched;
 	/* Shared: a wake-up interrupt is on its way here (sched_wake). */
