@@ -192,6 +192,17 @@ void console_vprintf(const char *fmt, va_list ap)
 		uart_write(m.text, m.len);
 		return;
 	}
+	/* The UART free and nothing queued before us: straight out, without
+	 * going through the buffer (the boot log, most of the time). */
+	if (buffer_empty() && !__atomic_exchange_n(&uart_busy, true, __ATOMIC_ACQUIRE)) {
+		if (buffer_empty()) {
+			uart_write(m.text, m.len);
+			__atomic_store_n(&uart_busy, false, __ATOMIC_RELEASE);
+			drain(CONSOLE_DRAIN_BUDGET); /* what others queued meanwhile */
+			return;
+		}
+		__atomic_store_n(&uart_busy, false, __ATOMIC_RELEASE);
+	}
 	enqueue(m.text, m.len);
 	drain(CONSOLE_DRAIN_BUDGET);
 }

@@ -38,15 +38,9 @@ void arch_irq_enable(void)
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
-void arch_serror_window(void)
+void arch_serror_take(void)
 {
-	/* Complete every access made so far (a guest's device writes among
-	 * them), so that an SError they cause is pending now; take it, if
-	 * any, with nothing held. Without RAS there is no ESB to do this. */
-	dsb(sy);
-	if (__builtin_expect(read_sysreg(isr_el1) & ISR_A, 0)) {
-		__asm__ volatile("msr daifclr, #4\n\tisb\n\tmsr daifset, #4" ::: "memory");
-	}
+	__asm__ volatile("msr daifclr, #4\n\tisb\n\tmsr daifset, #4" ::: "memory");
 }
 
 uint64_t arch_irq_save(void)

@@ -20,12 +20,24 @@ void arch_irq_disable(void);
 /* Mask interrupts, returning the previous mask for arch_irq_restore(). */
 uint64_t arch_irq_save(void);
 void arch_irq_restore(uint64_t flags);
+/* Unmask SErrors for an instant: a pending one is taken (at EL2). */
+void arch_serror_take(void);
 /*
  * SErrors are masked at EL2 except here: complete outstanding accesses and
  * take a pending SError at once. Called with nothing locked: on every exit
  * from a guest (so that its SErrors are charged to it) and in the idle loop.
  */
-void arch_serror_window(void);
+static inline void arch_serror_window(void)
+{
+	uint64_t isr;
+
+	/* Without RAS there is no ESB: a full barrier completes every access
+	 * made so far (a guest's device writes among them), so that an SError
+	 * they cause is pending now. */
+	__asm__ volatile("dsb sy\n\tmrs %0, isr_el1" : "=r"(isr) : : "memory");
+	if (__builtin_expect(isr & (1UL << 8), 0)) /* ISR_EL1.A */
+		arch_serror_take();
+}
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
 /* Stop this CPU for good, interrupts masked. */
