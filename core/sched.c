@@ -49,7 +49,7 @@ void sched_run(void)
 
 	for (unsigned int i = 0; i < pc->nr_runq; i++)
 		if (pc->runq[i]->index == 0)
-			partition_restart_if_due(pc->runq[i]->part);
+			partition_start_if_due(pc->runq[i]->part);
 	flags = arch_irq_save();
 	v = pick(pc, NULL);
 	if (!v) {

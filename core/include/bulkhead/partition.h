@@ -98,7 +98,7 @@ struct partition {
 void partitions_init(const char *cmdline);
 
 /* On vCPU 0's CPU: wipe, rebuild and (re)start p if its start is due. */
-void partition_restart_if_due(struct partition *p);
+void partition_start_if_due(struct partition *p);
 
 /*
  * A guest did something the hypervisor contains: log it (partition, vCPU,

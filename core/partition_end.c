@@ -1,0 +1,131 @@
+/*
+ * Ending a partition: it faulted, stopped itself or asked for a reset. Its
+ * plan's fault policy says whether it stays stopped or restarts (with the
+ * limit and the doubling back-off), and every one of its vCPUs leaves the
+ * guest; partition_start.c brings it back.
+ */
+#include <string.h>
+#include <arch/cpu.h>
+#include <bulkhead/irqs.h>
+#include <bulkhead/log.h>
+#include <bulkhead/partition.h>
+#include <bulkhead/sched.h>
+
+/* Leave the guest for good on this CPU (the vCPU ended or was turned
+ * off) and continue with whatever else the CPU has. */
+static __attribute__((noreturn)) void vcpu_park(struct vcpu *v)
+{
+	sched_leave(v, VCPU_OFF);
+}
+
+void vcpu_after_interrupt(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	if (!v)
+		return;
+	/* Another CPU ended the partition, or turned this vCPU off. */
+	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
+		vcpu_park(v);
+	sched_preempt_if_needed(v);
+}
+
+/*
+ * The delay before a restart the guest asked for (PSCI SYSTEM_RESET). Not a
+ * fault, so it counts toward no limit; but a guest that resets again and
+ * again within a second of starting gets the fault back-off (at least a
+ * millisecond), doubling each time, so that it cannot keep a CPU wiping
+ * and the console printing. A run that lasts a second starts afresh.
+ */
+static uint64_t reset_backoff(struct partition *p)
+{
+	uint64_t ms = arch_counter_freq() / 1000;
+	uint64_t base = p->backoff_ticks > ms ? p->backoff_ticks : ms;
+
+	if (arch_counter_now() - p->started_at >= 1000 * ms) {
+		p->quick_resets = 0;
+		return 0;
+	}
+	return base << (p->quick_resets < 10 ? p->quick_resets++ : 10);
+}
+
+/*
+ * End v's partition: stop it, or schedule its restart. Every other vCPU is
+ * turned off and its CPU interrupted, so that it leaves the guest; vCPU
+ * 0's CPU does the restart once all have. If another vCPU already ended
+ * the partition, this one just leaves.
+ */
+static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
+						       const char *why)
+{
+	struct partition *p = v->part;
+	const struct plan_partition *pp = p->plan;
+	uint64_t delay = 0;
+
+	arch_irq_disable();
+	spin_lock(&p->lock);
+	if (p->state != PART_RUNNING) {
+		spin_unlock(&p->lock);
+		vcpu_park(v);
+	}
+	if (restart && counted && pp->restart_limit && p->restarts >= pp->restart_limit) {
+		restart = false;
+		why = "restart limit reached";
+	}
+	if (restart) {
+		if (counted) {
+			delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
+			p->restarts++;
+		} else {
+			delay = reset_backoff(p);
+		}
+		p->restart_at = arch_counter_now() + delay;
+		p->wiped = 0;
+		p->state = PART_RESTART_WAIT;
+	} else {
+		p->state = PART_STOPPED;
+	}
+	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
+		struct vcpu *o = &p->vcpus[i];
+
+		if (o != v && o->state == VCPU_RUNNING)
+			irq_wake_cpu(o->cpu);
+		if (o != v && o->state == VCPU_READY)
+			o->state = VCPU_OFF;
+	}
+	spin_unlock(&p->lock);
+
+	/* What the guest printed before it ended comes first. */
+	partition_console_write(p, "", 0);
+	partition_log_end(p);
+	if (restart)
+		log_info("partition %u \"%s\": %s; restarting in %lu ms", p->id, pp->name, why,
+			 delay / (arch_counter_freq() / 1000));
+	else if (!strcmp(why, "restart limit reached"))
+		log_warn("partition %u \"%s\": fault; restart limit (%u) reached, stopped", p->id,
+			 pp->name, pp->restart_limit);
+	else
+		log_info("partition %u \"%s\": %s; stopped", p->id, pp->name, why);
+	vcpu_park(v);
+}
+
+void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
+{
+	struct partition *p = v->part;
+
+	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
+		 what, pc);
+	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault");
+}
+
+void partition_stop(struct vcpu *v)
+{
+	partition_end(v, v->part->plan->policy == PLAN_POLICY_RESTART_ALWAYS, true,
+		      "stopped itself");
+}
+
+void partition_reset(struct vcpu *v)
+{
+	/* A reset the guest asks for is not a fault: no limit, no back-off. */
+	partition_end(v, true, false, "reset requested");
+}

@@ -1,0 +1,106 @@
+/*
+ * Interrupts of vCPUs: making one pending in the partition's virtual GIC and
+ * getting it delivered (list registers on the vCPU's own CPU, a wake-up for
+ * another), SGIs between a partition's vCPUs, device interrupts the guest
+ * has ended, and the virtual timer.
+ */
+#include <arch/vgic_hw.h>
+#include <bulkhead/partition.h>
+#include <bulkhead/sched.h>
+
+void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid)
+{
+	int target = vgic_inject(&p->vgic, vcpu, intid);
+
+	if (target >= 0)
+		sched_wake(&p->vcpus[target]);
+}
+
+void vcpu_kick_pending(struct partition *p)
+{
+	uint32_t targets = __atomic_exchange_n(&p->vgic.kick, 0, __ATOMIC_ACQ_REL);
+
+	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
+		if (targets & (1u << i))
+			sched_wake(&p->vcpus[i]);
+}
+
+void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+	struct partition *p = v->part;
+	uint32_t targets = vgic_send_sgi(&p->vgic, v->index, sgi1r);
+
+	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
+		if (targets & (1u << i))
+			sched_wake(&p->vcpus[i]);
+}
+
+static void process_retired(struct vcpu *v)
+{
+	struct arch_vgic_cpu *c = &v->arch.vgic;
+
+	for (unsigned int w = 0; w < 2; w++)
+		while (c->retired[w]) {
+			unsigned int bit = (unsigned int)__builtin_ctzll(c->retired[w]);
+
+			c->retired[w] &= c->retired[w] - 1;
+			passthrough_eoi(64 * w + bit);
+		}
+}
+
+void vcpu_flush_interrupts(void)
+{
+	struct vcpu *v = vcpu_current();
+	uint64_t any = 0;
+
+	if (!v || !arch_vgic_available())
+		return;
+	for (unsigned int i = 0; i < sizeof(v->part->vgic.cpu[0].pending) / 8; i++)
+		any |= v->part->vgic.cpu[v->index].pending[i];
+	if (any) {
+		arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
+		process_retired(v);
+	}
+}
+
+void vcpu_release_device_irqs(struct vcpu *v)
+{
+	/* A device interrupt still in this vCPU's list registers would stay
+	 * masked at the GIC for good: give it back. */
+	if (!arch_vgic_available())
+		return;
+	for (unsigned int i = 0; i < ARCH_VGIC_MAX_LRS; i++) {
+		int intid = v->arch.vgic.lr_intid[i];
+
+		if (intid >= 0 && vgic_is_hw(&v->part->vgic, (unsigned int)intid))
+			passthrough_eoi((unsigned int)intid);
+	}
+}
+
+void vcpu_maintenance(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	if (!arch_vgic_available())
+		return;
+	if (!v) {
+		/* Nobody to act for: whatever raised it (an LR left with its
+		 * EOI bit) must stop asserting it, or it is taken forever. */
+		arch_vgic_disable();
+		return;
+	}
+	arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
+	process_retired(v);
+}
+
+void vcpu_vtimer_fired(void)
+{
+	struct vcpu *v = vcpu_current();
+
+	/* The guest's timer condition stays true until it rearms: mask it so
+	 * that it does not fire again at once, and give the guest its
+	 * interrupt. */
+	arch_vtimer_mask();
+	if (v && arch_vgic_available())
+		vgic_inject(&v->part->vgic, v->index, VGIC_PPI_VTIMER);
+}
