@@ -10,7 +10,7 @@
 #include <arch/mmu.h>
 #include <bulkhead/board.h>
 #include <bulkhead/console.h>
-#include <bulkhead/irqs.h>
+#include <bulkhead/irq.h>
 #include <arch/vcpu.h>
 #include <arch/vgic_hw.h>
 #include <bulkhead/log.h>
@@ -28,7 +28,6 @@
 #define SZ_2M (2UL << 20)
 
 void boot_primary(uint64_t dtb);
-void cpu_idle_loop(void);
 void boot_secondary(unsigned int idx);
 void boot_wrong_el(unsigned int el);
 
@@ -124,29 +123,6 @@ static void cpu_common_start(void)
 	arch_irq_enable();
 }
 
-/* Every CPU ends here: it runs the vCPU pinned to it when that is ready,
- * and sleeps between interrupts otherwise. */
-/*
- * Look for work with interrupts masked, and wait with them masked: a wake-up
- * (SGI) that comes after the look stays pending and ends the WFI at once.
- * With interrupts on, it would be taken between the look and the WFI, and
- * the CPU would sleep through it until its next tick.
- */
-void cpu_idle_loop(void)
-{
-	for (;;) {
-		if (panic_in_progress())
-			arch_cpu_halt();
-		arch_irq_disable();
-		/* No vCPU here now: an SError pending is nobody's; take it (it
-		 * is logged) rather than let it hit the next guest entered. */
-		arch_serror_window();
-		sched_run();
-		arch_cpu_idle();
-		arch_irq_enable();
-	}
-}
-
 void boot_primary(uint64_t dtb)
 {
 	uint64_t t0 = arch_counter_now();
@@ -182,7 +158,7 @@ void boot_primary(uint64_t dtb)
 		selftest_run(board.bootargs);
 	smccc_arch_init();
 	partitions_init(board.bootargs);
-	cpu_idle_loop();
+	sched_idle_loop();
 }
 
 void boot_secondary(unsigned int idx)
@@ -193,5 +169,5 @@ void boot_secondary(unsigned int idx)
 	cpu_common_start();
 	log_info("online, MPIDR 0x%lx", pc->mpidr);
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
-	cpu_idle_loop();
+	sched_idle_loop();
 }

@@ -5,7 +5,6 @@
  */
 #include <bulkhead/board.h>
 #include <bulkhead/irq.h>
-#include <bulkhead/irqs.h>
 #include <bulkhead/log.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/partition.h>

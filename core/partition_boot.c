@@ -13,7 +13,7 @@
 #include <bulkhead/board.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/format.h>
-#include <bulkhead/irqs.h>
+#include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/memcarve.h>
 #include <bulkhead/partition.h>

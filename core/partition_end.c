@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include <arch/cpu.h>
-#include <bulkhead/irqs.h>
+#include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>

@@ -15,7 +15,7 @@
 #include <arch/vgic_hw.h>
 #include <bulkhead/board.h>
 #include <bulkhead/format.h>
-#include <bulkhead/irqs.h>
+#include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/range.h>

@@ -6,14 +6,35 @@
 #include <arch/cpu.h>
 #include <arch/vcpu.h>
 #include <arch/vgic_hw.h>
-#include <bulkhead/irqs.h>
+#include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/panic.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/smccc_arch.h>
 
-void cpu_idle_loop(void);
+/* Every CPU ends here: it runs the vCPU pinned to it when that is ready,
+ * and sleeps between interrupts otherwise. */
+/*
+ * Look for work with interrupts masked, and wait with them masked: a wake-up
+ * (SGI) that comes after the look stays pending and ends the WFI at once.
+ * With interrupts on, it would be taken between the look and the WFI, and
+ * the CPU would sleep through it until its next tick.
+ */
+void sched_idle_loop(void)
+{
+	for (;;) {
+		if (panic_in_progress())
+			arch_cpu_halt();
+		arch_irq_disable();
+		/* No vCPU here now: an SError pending is nobody's; take it (it
+		 * is logged) rather than let it hit the next guest entered. */
+		arch_serror_window();
+		sched_run();
+		arch_cpu_idle();
+		arch_irq_enable();
+	}
+}
 
 void sched_add(struct vcpu *v)
 {
@@ -37,7 +58,7 @@ static struct vcpu *pick(struct percpu *pc, const struct vcpu *except)
 static void idle_after_guest(void)
 {
 	arch_irq_enable();
-	cpu_idle_loop();
+	sched_idle_loop();
 }
 
 void sched_run(void)

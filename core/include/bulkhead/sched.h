@@ -31,6 +31,10 @@ bool sched_should_give_way(const struct vcpu *running, const struct vcpu *waitin
  */
 bool sched_wake_worthwhile(const struct vcpu *target, const struct vcpu *running);
 
+/* Every CPU ends here after boot, and each time it leaves a guest: start
+ * due partitions, run the best ready vCPU, sleep when there is none. */
+__attribute__((noreturn)) void sched_idle_loop(void);
+
 /* At boot: pin v to its CPU. */
 void sched_add(struct vcpu *v);
 
