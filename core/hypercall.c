@@ -27,63 +27,92 @@ static void console_write(struct vcpu *v, uint64_t *regs)
 	regs[1] = len;
 }
 
+static void abi_version(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = BH_OK;
+	regs[1] = BH_ABI_VERSION;
+}
+
+static void null_call(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = BH_OK;
+}
+
+static void yield(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = BH_OK; /* set first: the vCPU may resume elsewhere in time */
+	sched_yield(v);
+}
+
+static void partition_id(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = BH_OK;
+	regs[1] = v->part->id;
+	regs[2] = v->index;
+}
+
+static void fault(struct vcpu *v, uint64_t *regs)
+{
+	char what[96];
+
+	fmt_snprintf(what, sizeof(what),
+		     "exception it could not handle (ESR_EL1 0x%lx, FAR_EL1 0x%lx)", regs[1],
+		     regs[3]);
+	partition_fault(v, what, regs[2]); /* does not return */
+}
+
+static void event_send_call(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = (uint64_t)event_send(&v->part->events, regs[1]);
+}
+
+static void event_mask_call(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = (uint64_t)event_set_mask(&v->part->events, regs[1],
+					   (uint32_t)regs[0] == BH_HC_EVENT_MASK);
+	/* Unmasking a pending port may have raised the interrupt on the
+	 * caller itself: into a list register before it returns. */
+	vcpu_flush_interrupts();
+}
+
+static void event_pending_call(struct vcpu *v, uint64_t *regs)
+{
+	event_query(&v->part->events, &regs[1], &regs[2], &regs[3]);
+	regs[0] = BH_OK;
+}
+
+static void event_close_call(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = (uint64_t)event_close(&v->part->events, regs[1]);
+}
+
+static void event_bind_call(struct vcpu *v, uint64_t *regs)
+{
+	regs[0] = (uint64_t)event_bind(&v->part->events, regs[1], regs[2]);
+	vcpu_flush_interrupts();
+}
+
+typedef void hypercall_fn(struct vcpu *v, uint64_t *regs);
+
+/* Indexed by the call's number, BH_HC(n); docs/abi.md documents each. */
+static hypercall_fn *const calls[] = {
+	[0] = abi_version,	    [1] = null_call,	       [2] = console_write,
+	[3] = yield,		    [4] = partition_id,	       [5] = fault,
+	[6] = event_send_call,	    [7] = event_mask_call,     [8] = event_mask_call,
+	[9] = event_pending_call,   [10] = event_close_call,   [11] = event_bind_call,
+	[12] = channel_lookup,
+};
+
+_Static_assert(BH_HC_CHANNEL_LOOKUP == BH_HC(12) && BH_HC_EVENT_MASK == BH_HC(7) &&
+		       BH_HC_EVENT_UNMASK == BH_HC(8),
+	       "the table follows the ABI's numbering");
+
 void hypercall_dispatch(struct vcpu *v, uint64_t *regs)
 {
-	switch ((uint32_t)regs[0]) {
-	case BH_HC_ABI_VERSION:
-		regs[0] = BH_OK;
-		regs[1] = BH_ABI_VERSION;
-		break;
-	case BH_HC_NULL:
-		regs[0] = BH_OK;
-		break;
-	case BH_HC_CONSOLE_WRITE:
-		console_write(v, regs);
-		break;
-	case BH_HC_YIELD:
-		regs[0] = BH_OK; /* set first: the vCPU may resume elsewhere in time */
-		sched_yield(v);
-		break;
-	case BH_HC_PARTITION_ID:
-		regs[0] = BH_OK;
-		regs[1] = v->part->id;
-		regs[2] = v->index;
-		break;
-	case BH_HC_EVENT_SEND:
-		regs[0] = (uint64_t)event_send(&v->part->events, regs[1]);
-		break;
-	case BH_HC_EVENT_MASK:
-	case BH_HC_EVENT_UNMASK:
-		regs[0] = (uint64_t)event_set_mask(&v->part->events, regs[1],
-						   (uint32_t)regs[0] == BH_HC_EVENT_MASK);
-		/* Unmasking a pending port may have raised the interrupt on the
-		 * caller itself: into a list register before it returns. */
-		vcpu_flush_interrupts();
-		break;
-	case BH_HC_EVENT_PENDING:
-		event_query(&v->part->events, &regs[1], &regs[2], &regs[3]);
-		regs[0] = BH_OK;
-		break;
-	case BH_HC_EVENT_CLOSE:
-		regs[0] = (uint64_t)event_close(&v->part->events, regs[1]);
-		break;
-	case BH_HC_EVENT_BIND:
-		regs[0] = (uint64_t)event_bind(&v->part->events, regs[1], regs[2]);
-		vcpu_flush_interrupts();
-		break;
-	case BH_HC_CHANNEL_LOOKUP:
-		channel_lookup(v, regs);
-		break;
-	case BH_HC_FAULT: {
-		char what[96];
+	uint32_t n = (uint32_t)regs[0] - BH_HC(0); /* SMCCC: the ID is W0 */
 
-		fmt_snprintf(what, sizeof(what),
-			     "exception it could not handle (ESR_EL1 0x%lx, FAR_EL1 0x%lx)", regs[1],
-			     regs[3]);
-		partition_fault(v, what, regs[2]); /* does not return */
-	}
-	default:
+	if (n < sizeof(calls) / sizeof(calls[0]) && calls[n])
+		calls[n](v, regs);
+	else
 		regs[0] = (uint64_t)BH_E_UNKNOWN_CALL;
-		break;
-	}
 }
