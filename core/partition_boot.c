@@ -50,6 +50,10 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	p->console_lock = (spinlock_t)SPINLOCK_INIT;
 	/* Once: each load resets it under its lock (vgic_reset). */
 	vgic_init(&p->vgic, pp->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
+	if (vgic_regs_register(p)) {
+		fmt_snprintf(err, errlen, "its virtual GIC's registers do not fit its MMIO table");
+		return -1;
+	}
 	if (!img) {
 		fmt_snprintf(err, errlen, "image \"%s\" is not in the hypervisor image", pp->image);
 		return -1;

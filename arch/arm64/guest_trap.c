@@ -6,11 +6,13 @@
  */
 #include <arch/cpu.h>
 #include <arch/exception.h>
+#include <arch/mmio_access.h>
 #include <arch/sysreg.h>
 #include <string.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/log.h>
+#include <bulkhead/mmio.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/ratelimit.h>
@@ -65,33 +67,16 @@ static bool is_sgi1r_write(uint64_t iss)
 
 /*
  * A data abort on a guest-physical address that stage 2 leaves unmapped on
- * purpose (the virtual GIC): perform the access. Needs the syndrome
- * (ISV): an access the hardware cannot describe is a fault.
+ * purpose (an emulated device, such as the virtual GIC): perform the
+ * access. An access the hardware cannot describe is a fault.
  */
 static bool emulate_mmio(struct vcpu *v, struct exception_frame *f)
 {
-	uint64_t iss = f->esr & 0x1ffffff;
-	uint64_t ipa = ((read_sysreg(hpfar_el2) >> 4) << 12) | (f->far & 0xfff);
-	unsigned int size = 1u << ((iss >> 22) & 3), rt = (unsigned int)((iss >> 16) & 0x1f);
-	bool write = iss & (1u << 6);
-	uint64_t val = (write && rt != 31) ? f->x[rt] : 0;
+	struct mmio_access a;
 
-	if (!(iss & (1u << 24)) || !arch_vgic_available())
+	if (!arch_mmio_decode(f, &a) || !mmio_emulate(&v->part->mmio, v, &a))
 		return false;
-	if (size < 8)
-		val &= (1UL << (8 * size)) - 1;
-	if (!vgic_mmio(&v->part->vgic, v->index, ipa, size, write, &val))
-		return false;
-	if (write && v->part->vgic.kick)
-		vcpu_kick_pending(v->part);
-	if (!write && rt != 31) {
-		if ((iss & (1u << 21)) && size < 8 && (val >> (8 * size - 1)) & 1)
-			val |= ~0UL << (8 * size); /* sign-extending load */
-		if (!(iss & (1u << 15)))
-			val &= 0xffffffffUL; /* a W register */
-		f->x[rt] = val;
-	}
-	f->elr += 4;
+	arch_mmio_complete(f, &a);
 	return true;
 }
 

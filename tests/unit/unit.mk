@@ -60,6 +60,8 @@ ut-src-test_ring := domains/runtime/ring.c
 ut-src-test_event := core/event.c
 UT_NAMES += test_ratelimit
 ut-src-test_ratelimit := core/lib/ratelimit.c
+UT_NAMES += test_mmio
+ut-src-test_mmio := core/mmio.c
 
 # The Raspberry Pi 4's real device tree (Debian's kernel package, through
 # the Pi files cache of boards/rpi4/sdimage.mk) with our UART0 overlay.

@@ -17,6 +17,7 @@
 #include <arch/vcpu.h>
 #include <bulkhead/board.h>
 #include <bulkhead/event.h>
+#include <bulkhead/mmio.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/ratelimit.h>
 #include <bulkhead/vgic.h>
@@ -82,6 +83,7 @@ struct partition {
 	unsigned int quick_resets; /* guest resets in a row, each soon after start */
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
+	struct mmio_table mmio; /* emulated registers (filled at boot) */
 	struct board_device devs[PLAN_MAX_DEVICES];
 	unsigned int nr_devs;
 	struct event_table events;
@@ -178,6 +180,9 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 void channels_scrub_event_page(struct partition *p);
 /* BH_HC_CHANNEL_LOOKUP. */
 void channel_lookup(struct vcpu *v, uint64_t *regs);
+
+/* At boot: the virtual GIC's registers into p's MMIO table (vgic_regs.c). */
+int vgic_regs_register(struct partition *p);
 
 /* Build the partition's device tree at its place in the partition's RAM. */
 int guest_dt_build(struct partition *p, void *buf, uint64_t size);
