@@ -65,9 +65,8 @@ static void buf_put(const char *s, uint32_t len)
 /* Append one whole message, or count it as dropped. */
 static void enqueue(const char *msg, uint32_t len)
 {
-	uint64_t flags = arch_irq_save();
+	uint64_t flags = spin_lock_irqsave(&buf_lock);
 
-	spin_lock(&buf_lock);
 	if (dropped) {
 		char note[64];
 		uint32_t n = (uint32_t)fmt_snprintf(note, sizeof(note),
@@ -82,25 +81,22 @@ static void enqueue(const char *msg, uint32_t len)
 		buf_put(msg, len);
 	else if (dropped != UINT32_MAX)
 		dropped++;
-	spin_unlock(&buf_lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&buf_lock, flags);
 }
 
 /* Take up to CONSOLE_CHUNK bytes out of the buffer; returns how many. */
 static uint32_t dequeue(char *out)
 {
-	uint64_t flags = arch_irq_save();
 	uint32_t n;
+	uint64_t flags = spin_lock_irqsave(&buf_lock);
 
-	spin_lock(&buf_lock);
 	n = buf_head - buf_tail;
 	if (n > CONSOLE_CHUNK)
 		n = CONSOLE_CHUNK;
 	for (uint32_t i = 0; i < n; i++)
 		out[i] = buf[(buf_tail + i) & (CONSOLE_BUF_SIZE - 1)];
 	buf_tail += n;
-	spin_unlock(&buf_lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&buf_lock, flags);
 	return n;
 }
 

@@ -4,6 +4,9 @@
  * become '?', and each complete line is printed with the partition's name
  * in front so that partitions cannot pass for each other or for the
  * hypervisor.
+ *
+ * Locks: the partition's console lock, alone; log lines are written after
+ * it is released.
  */
 #include <arch/cpu.h>
 #include <bulkhead/console.h>
@@ -27,9 +30,8 @@ static void flush(struct partition *p)
 /* len 0: just flush what is pending. */
 void partition_console_write(struct partition *p, const char *s, uint64_t len)
 {
-	uint64_t flags = arch_irq_save();
+	uint64_t flags = spin_lock_irqsave(&p->console_lock);
 
-	spin_lock(&p->console_lock);
 	if (len == 0)
 		flush(p);
 	for (uint64_t i = 0; i < len; i++) {
@@ -45,8 +47,7 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 		if (p->line_len == PARTITION_LINE_MAX - 1)
 			flush(p);
 	}
-	spin_unlock(&p->console_lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&p->console_lock, flags);
 }
 
 static void report_suppressed(struct partition *p, uint32_t suppressed)
@@ -58,29 +59,25 @@ static void report_suppressed(struct partition *p, uint32_t suppressed)
 
 void partition_log_end(struct partition *p)
 {
-	uint64_t flags = arch_irq_save();
 	uint32_t suppressed;
+	uint64_t flags = spin_lock_irqsave(&p->console_lock);
 
-	spin_lock(&p->console_lock);
 	suppressed = p->log_limit.suppressed;
 	p->log_limit.suppressed = 0;
-	spin_unlock(&p->console_lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&p->console_lock, flags);
 	report_suppressed(p, suppressed);
 }
 
 bool partition_log_allowed(struct partition *p)
 {
 	uint64_t period = arch_counter_freq() / 1000 * GUEST_LOG_PERIOD_MS;
-	uint64_t flags = arch_irq_save();
 	uint32_t suppressed;
 	bool ok;
+	uint64_t flags = spin_lock_irqsave(&p->console_lock);
 
-	spin_lock(&p->console_lock);
 	ok = ratelimit_allow(&p->log_limit, arch_counter_now(), period, GUEST_LOG_BURST,
 			     &suppressed);
-	spin_unlock(&p->console_lock);
-	arch_irq_restore(flags);
+	spin_unlock_irqrestore(&p->console_lock, flags);
 	report_suppressed(p, suppressed);
 	return ok;
 }

@@ -3,6 +3,9 @@
  * plan's fault policy says whether it stays stopped or restarts (with the
  * limit and the doubling back-off), and every one of its vCPUs leaves the
  * guest; partition_start.c brings it back.
+ *
+ * Locks: the partition lock, then nothing; the partition's console lock and
+ * the console buffer's after it is released.
  */
 #include <string.h>
 #include <arch/cpu.h>
@@ -60,12 +63,13 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 {
 	struct partition *p = v->part;
 	const struct plan_partition *pp = p->plan;
+	struct partition_locked locked;
 	uint64_t delay = 0;
 
-	arch_irq_disable();
-	spin_lock(&p->lock);
+	arch_irq_disable(); /* for good: this vCPU does not go back */
+	locked = partition_lock(p);
 	if (p->state != PART_RUNNING) {
-		spin_unlock(&p->lock);
+		partition_unlock(locked);
 		vcpu_park(v);
 	}
 	if (restart && counted && pp->restart_limit && p->restarts >= pp->restart_limit) {
@@ -93,7 +97,7 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 		if (o != v && o->state == VCPU_READY)
 			o->state = VCPU_OFF;
 	}
-	spin_unlock(&p->lock);
+	partition_unlock(locked);
 
 	/* What the guest printed before it ended comes first. */
 	partition_console_write(p, "", 0);

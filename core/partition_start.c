@@ -3,6 +3,9 @@
  * zeroes all of its RAM (a step at a time, giving way to higher-priority
  * vCPUs), loads the pristine image and a fresh device tree, resets what the
  * hypervisor keeps for it, and makes vCPU 0 ready.
+ *
+ * Locks: the partition lock, alone; the vGIC lock inside vgic_reset(), not
+ * under it.
  */
 #include <string.h>
 #include <arch/cpu.h>
@@ -78,7 +81,8 @@ static void vcpu_prepare(struct vcpu *v)
 void partition_start_if_due(struct partition *p)
 {
 	bool load_failed, first = !p->started_at;
-	uint64_t flags, t0;
+	struct partition_locked locked;
+	uint64_t t0;
 
 	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
 	    arch_counter_now() < p->restart_at)
@@ -88,8 +92,7 @@ void partition_start_if_due(struct partition *p)
 	t0 = arch_counter_now();
 	load_failed = partition_load(p) != 0;
 	p->start_ticks += arch_counter_now() - t0;
-	flags = arch_irq_save();
-	spin_lock(&p->lock);
+	locked = partition_lock(p);
 	if (load_failed) {
 		p->state = PART_STOPPED;
 	} else {
@@ -102,8 +105,7 @@ void partition_start_if_due(struct partition *p)
 		p->state = PART_RUNNING;
 		p->started_at = arch_counter_now() | 1; /* never 0: 0 is "not yet" */
 	}
-	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
+	partition_unlock(locked);
 	if (!load_failed)
 		passthrough_start(p); /* now that its interrupts have a home */
 	if (load_failed)

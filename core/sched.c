@@ -2,6 +2,9 @@
  * vCPU scheduling on each physical CPU (see sched.h). Only the CPU itself
  * touches its run queue after boot, so the queue needs no lock; a vCPU's
  * state is guarded by its partition's lock.
+ *
+ * Locks: the partition lock, alone (partition_lock()); a CPU's wake flag
+ * and current vCPU are single words read across CPUs with fences.
  */
 #include <arch/cpu.h>
 #include <arch/vcpu.h>
@@ -64,6 +67,7 @@ static void idle_after_guest(void)
 void sched_run(void)
 {
 	struct percpu *pc = this_cpu();
+	struct partition_locked locked;
 	struct vcpu *v;
 	struct partition *p;
 	uint64_t flags;
@@ -78,16 +82,16 @@ void sched_run(void)
 		return;
 	}
 	p = v->part;
-	spin_lock(&p->lock);
+	locked = partition_lock(p);
 	if (!sched_runnable(v)) { /* changed meanwhile on another CPU */
-		spin_unlock(&p->lock);
+		partition_unlock(locked);
 		arch_irq_restore(flags);
 		return;
 	}
 	v->state = VCPU_RUNNING;
 	v->in_guest = true;
 	p->nr_in_guest++;
-	spin_unlock(&p->lock);
+	partition_unlock(locked);
 	for (unsigned int i = 0; i < pc->nr_runq; i++)
 		if (pc->runq[i] == v)
 			pc->rr_next = i + 1;
@@ -109,11 +113,12 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 {
 	struct partition *p = v->part;
 	struct percpu *pc = this_cpu();
+	struct partition_locked locked;
 
-	arch_irq_disable();
+	arch_irq_disable(); /* for good: this CPU goes on in its idle loop */
 	if (new_state == VCPU_READY)
 		arch_vcpu_save(&v->arch, pc->trap_frame);
-	spin_lock(&p->lock);
+	locked = partition_lock(p);
 	/* A partition that ended meanwhile keeps none of its vCPUs ready. */
 	if (p->state != PART_RUNNING)
 		new_state = VCPU_OFF;
@@ -122,10 +127,10 @@ void sched_leave(struct vcpu *v, enum vcpu_state new_state)
 	/* Under the lock: CPU_ON (vcpu_on) waits for in_guest to clear
 	 * before it resets the list-register bookkeeping read here. */
 	if (new_state == VCPU_OFF)
-		vcpu_release_device_irqs(v);
+		vcpu_release_device_irqs(locked, v);
 	v->in_guest = false;
 	p->nr_in_guest--;
-	spin_unlock(&p->lock);
+	partition_unlock(locked);
 	/* Gone from this CPU before looking at its run queue again: a wake-up
 	 * that saw it still here was meant for a CPU that looks (sched_wake). */
 	__atomic_store_n(&pc->current, NULL, __ATOMIC_RELAXED);

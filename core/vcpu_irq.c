@@ -63,8 +63,9 @@ void vcpu_flush_interrupts(void)
 	}
 }
 
-void vcpu_release_device_irqs(struct vcpu *v)
+void vcpu_release_device_irqs(struct partition_locked locked, struct vcpu *v)
 {
+	(void)locked; /* proof that CPU_ON cannot reset v meanwhile */
 	/* A device interrupt still in this vCPU's list registers would stay
 	 * masked at the GIC for good: give it back. */
 	if (!arch_vgic_available())

@@ -1,6 +1,8 @@
 /*
  * PSCI power control of a partition's own vCPUs: CPU_ON, CPU_OFF and
  * AFFINITY_INFO's view of them.
+ *
+ * Locks: the partition lock, alone (partition_lock()).
  */
 #include <arch/psci.h>
 #include <bulkhead/partition.h>
@@ -9,6 +11,7 @@
 int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t context)
 {
 	struct partition *p = v->part;
+	struct partition_locked locked;
 	struct vcpu *t;
 	int64_t rc = PSCI_SUCCESS;
 
@@ -17,7 +20,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 	if (!partition_guest_ptr(p, entry, 4) || entry % 4)
 		return PSCI_INVALID_ADDRESS;
 	t = &p->vcpus[target];
-	spin_lock(&p->lock);
+	locked = partition_lock(p);
 	if (p->state != PART_RUNNING)
 		rc = PSCI_DENIED;
 	else if (t->state != VCPU_OFF || t->in_guest) /* in_guest: still turning off */
@@ -27,7 +30,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 				t->index);
 		t->state = VCPU_READY;
 	}
-	spin_unlock(&p->lock);
+	partition_unlock(locked);
 	if (rc == PSCI_SUCCESS)
 		sched_wake(t);
 	return rc;
@@ -36,17 +39,18 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 void vcpu_off(struct vcpu *v)
 {
 	struct partition *p = v->part;
+	struct partition_locked locked;
 	unsigned int others = 0;
 
 	/* Count and turn off under one lock hold, so that two vCPUs turning
 	 * off at once cannot both think the other stays on. */
-	spin_lock(&p->lock);
+	locked = partition_lock(p);
 	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
 		if (&p->vcpus[i] != v && p->vcpus[i].state != VCPU_OFF)
 			others++;
 	if (others)
 		v->state = VCPU_OFF;
-	spin_unlock(&p->lock);
+	partition_unlock(locked);
 	if (!others)
 		partition_stop(v); /* the last one out stops the partition */
 	sched_leave(v, VCPU_OFF);

@@ -95,6 +95,26 @@ struct partition {
 	struct ratelimit log_limit; /* hypervisor lines the guest causes */
 };
 
+/*
+ * A partition whose lock the holder has, with the interrupt mask to give
+ * back: only partition_lock() makes one, so a function that takes it can
+ * only be called under the lock.
+ */
+struct partition_locked {
+	struct partition *p;
+	uint64_t flags;
+};
+
+static inline struct partition_locked partition_lock(struct partition *p)
+{
+	return (struct partition_locked){ p, spin_lock_irqsave(&p->lock) };
+}
+
+static inline void partition_unlock(struct partition_locked l)
+{
+	spin_unlock_irqrestore(&l.p->lock, l.flags);
+}
+
 /* Build every partition of the plan (boot CPU, after the other CPUs are
  * online). A plan that cannot be built is reported and nothing starts. */
 void partitions_init(const char *cmdline);
@@ -158,8 +178,9 @@ int passthrough_build(struct partition *p, char *err, size_t errlen);
 void passthrough_start(struct partition *p);
 void passthrough_irq(unsigned int intid);
 void passthrough_eoi(unsigned int intid);
-/* A vCPU gone for good: unmask the device interrupts it still held. */
-void vcpu_release_device_irqs(struct vcpu *v);
+/* A vCPU gone for good: unmask the device interrupts it still held (its
+ * partition locked: CPU_ON may not reset it meanwhile). */
+void vcpu_release_device_irqs(struct partition_locked locked, struct vcpu *v);
 /* A maintenance interrupt: the running guest ended some interrupts. */
 void vcpu_maintenance(void);
 
