@@ -54,14 +54,18 @@ deps:
 
 kconfig-files := Kconfig $(wildcard boards/*/Kconfig)
 
+# tools/kconfig-check.py first: Kconfiglib only warns about a value it
+# replaces (a number outside its range), and the build would go on.
 %_defconfig: deps
 	$(Q)test -f configs/$@ || { echo "no such config: configs/$@" >&2; exit 1; }
 	$(Q)mkdir -p $(O)
+	$(Q)$(PYTHON) tools/kconfig-check.py Kconfig configs/$@
 	$(Q)$(PYTHON) -m defconfig --kconfig Kconfig configs/$@
 
 $(KCONFIG_CONFIG): | deps
 	$(Q)mkdir -p $(O)
 	@echo "  CONFIG   no $(KCONFIG_CONFIG): using configs/$(DEFAULT_DEFCONFIG)"
+	$(Q)$(PYTHON) tools/kconfig-check.py Kconfig configs/$(DEFAULT_DEFCONFIG)
 	$(Q)$(PYTHON) -m defconfig --kconfig Kconfig configs/$(DEFAULT_DEFCONFIG) >/dev/null
 
 menuconfig: deps
@@ -71,6 +75,7 @@ menuconfig: deps
 	$(Q)$(PYTHON) -m menuconfig Kconfig
 
 olddefconfig: deps
+	$(Q)$(PYTHON) tools/kconfig-check.py Kconfig $(KCONFIG_CONFIG)
 	$(Q)$(PYTHON) -m olddefconfig Kconfig
 
 savedefconfig: deps
@@ -80,6 +85,7 @@ savedefconfig: deps
 $(AUTOCONF): $(KCONFIG_CONFIG) $(kconfig-files)
 	$(call msg,GEN,$(patsubst $(O)/%,%,$@))
 	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/kconfig-check.py Kconfig $(KCONFIG_CONFIG)
 	$(Q)$(PYTHON) -m genconfig --header-path $@ Kconfig
 	$(Q)touch $@
 
@@ -180,12 +186,19 @@ include domains/build.mk
 
 # --- Partition plan and payload ---------------------------------------------------
 # tools/mkplan.py checks the Kconfig partition options and writes the plan
-# (plan.dts) and payload.S, which packs plan.dtb and the images.
+# (plan.dts) and payload.S, which packs plan.dtb and the images. With the
+# board's device tree it also checks the devices passed through, where
+# boards/<board>/board.mk provides one (PLAN_BOARD_DTB).
 
-$(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) tools/mkplan.py $(DOMAIN_IMAGES)
+# Board facts the build needs (its device tree for the checks above, ...)
+# come from the board's own folder.
+-include boards/$(BOARD)/board.mk
+
+$(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) tools/mkplan.py core/include/bulkhead/plan_rules.h \
+		core/Kconfig.partitions $(DOMAIN_IMAGES) $(PLAN_BOARD_DTB)
 	$(call msg,PLAN,$(patsubst $(O)/%,%,$(PLAN_DIR)/plan.dts))
 	$(Q)$(PYTHON) tools/mkplan.py --config $(KCONFIG_CONFIG) --out $(PLAN_DIR) \
-		--domains $(O)/domains
+		--domains $(O)/domains $(if $(PLAN_BOARD_DTB),--board-dtb $(PLAN_BOARD_DTB))
 
 $(PLAN_DIR)/plan.dts: $(PLAN_DIR)/payload.S
 	@:

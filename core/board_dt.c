@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bulkhead/board.h>
 #include <bulkhead/format.h>
+#include <bulkhead/range.h>
 
 #define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -229,13 +230,59 @@ static int parse_memory(const void *fdt, struct board_info *b, char *err, size_t
 	return 0;
 }
 
+static uint64_t range_end(const struct mem_range *r)
+{
+	return r->base + r->size < r->base ? ~0UL : r->base + r->size;
+}
+
+/* Grow r to cover [base, base + size) too (and the gap between). */
+static void cover(struct mem_range *r, uint64_t base, uint64_t size)
+{
+	struct mem_range add = { base, size };
+	uint64_t lo = r->base < base ? r->base : base;
+	uint64_t hi = range_end(r) > range_end(&add) ? range_end(r) : range_end(&add);
+
+	r->base = lo;
+	r->size = hi - lo;
+}
+
+/*
+ * Every reserved range is kept: one that overlaps or touches a kept range
+ * joins it, and when the table is full a new range joins the kept range
+ * that it grows least. Merging reserves more than asked (the gap between),
+ * never less: reserved memory must never be handed to a partition.
+ */
 static void add_reserved(struct board_info *b, uint64_t base, uint64_t size)
 {
-	if (size && b->nr_reserved < BOARD_MAX_RESERVED) {
-		b->reserved[b->nr_reserved].base = base;
-		b->reserved[b->nr_reserved].size = size;
-		b->nr_reserved++;
+	struct mem_range add = { base, size };
+	unsigned int best = 0;
+	uint64_t best_growth = ~0UL;
+
+	if (!size)
+		return;
+	for (unsigned int i = 0; i < b->nr_reserved; i++) {
+		struct mem_range *r = &b->reserved[i];
+
+		if (base <= range_end(r) && r->base <= range_end(&add)) {
+			cover(r, base, size);
+			return;
+		}
 	}
+	if (b->nr_reserved < BOARD_MAX_RESERVED) {
+		b->reserved[b->nr_reserved++] = add;
+		return;
+	}
+	for (unsigned int i = 0; i < b->nr_reserved; i++) {
+		struct mem_range grown = b->reserved[i];
+
+		cover(&grown, base, size);
+		if (grown.size - b->reserved[i].size < best_growth) {
+			best_growth = grown.size - b->reserved[i].size;
+			best = i;
+		}
+	}
+	cover(&b->reserved[best], base, size);
+	b->nr_reserved_merged++;
 }
 
 static void parse_reserved(const void *fdt, struct board_info *b)
@@ -515,6 +562,52 @@ int board_dt_device(const void *fdt, const struct board_info *b, const char *pat
 	return 0;
 }
 
+/* Is node one of skip[], or inside one of their subtrees (ancestors n)? */
+static bool skipped(const struct dt_node *n, const int *skip, unsigned int nr_skip)
+{
+	for (unsigned int i = 0; i < nr_skip; i++) {
+		if (skip[i] == n->offset)
+			return true;
+		for (int level = 1; level < n->depth; level++)
+			if (n->ancestor[level] == skip[i])
+				return true;
+	}
+	return false;
+}
+
+int board_dt_node_at(const void *fdt, uint64_t base, uint64_t size, const int *skip,
+		     unsigned int nr_skip, int after)
+{
+	struct dt_node n = dt_root;
+	int off = 0, depth = 0;
+
+	/* One walk from the root, keeping each node's ancestors as it goes
+	 * (dt_locate's way, without a rescan per node). */
+	while (off >= 0) {
+		off = fdt_next_node(fdt, off, &depth);
+		if (off < 0 || depth < 0)
+			break;
+		if (depth >= DT_MAX_DEPTH)
+			continue;
+		n.ancestor[depth] = off;
+		n.offset = off;
+		n.depth = depth;
+		if (off <= after || skipped(&n, skip, nr_skip))
+			continue;
+		/* Bounded: a hostile "reg" could list thousands. */
+		for (int i = 0; i < 64; i++) {
+			struct mem_range r;
+
+			if (reg_raw(fdt, &n, i, &r))
+				break;
+			if (reg_at(fdt, &n, i, &r) == 0 &&
+			    ranges_overlap(r.base, r.size, base, size))
+				return off;
+		}
+	}
+	return -1;
+}
+
 int board_dt_parse(const void *fdt, struct board_info *b, char *err, size_t errlen)
 {
 	int rc = fdt_check_header(fdt);
@@ -522,6 +615,17 @@ int board_dt_parse(const void *fdt, struct board_info *b, char *err, size_t errl
 	memset(b, 0, sizeof(*b));
 	if (rc)
 		return ERR("not a valid device tree blob: %s", fdt_strerror(rc));
+	/* libfdt's walkers trust the structure block: a property whose length
+	 * leads back to its own tag makes fdt_next_node() loop forever. Check
+	 * the whole tree once, as plan_parse() does; fdt_check_full() itself
+	 * needs version 16 or later (see plan.c). Both found by
+	 * tests/fuzz/fuzz_board_dt. */
+	if (fdt_version(fdt) < 16)
+		return ERR("not a valid device tree blob: version %u is older than 16",
+			   fdt_version(fdt));
+	rc = fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (rc)
+		return ERR("the device tree's structure is damaged: %s", fdt_strerror(rc));
 	if (parse_memory(fdt, b, err, errlen) || parse_cpus(fdt, b, err, errlen) ||
 	    parse_gic(fdt, b, err, errlen) || parse_timer(fdt, b, err, errlen))
 		return -1;

@@ -101,6 +101,10 @@ static void print_banner(uint64_t t0)
 	log_info("board: %s", board.model);
 	log_info("memory: %lu MiB in %u range(s), first at 0x%lx; %u reserved range(s)", mem >> 20,
 		 board.nr_mem, board.mem[0].base, board.nr_reserved);
+	if (board.nr_reserved_merged)
+		log_warn("memory: %u more reserved range(s) than the table holds: kept by widening "
+			 "the nearest (the memory between is reserved too)",
+			 board.nr_reserved_merged);
 	log_info("image: 0x%lx-0x%lx (%lu KiB)", (uint64_t)_text, (uint64_t)_end,
 		 (uint64_t)(_end - _text) >> 10);
 	log_info("console: %s at 0x%lx", board.uart.found ? board.uart.path : "early",

@@ -42,10 +42,10 @@ void vcpu_after_interrupt(void)
  */
 static uint64_t reset_backoff(struct partition *p)
 {
-	uint64_t ms = arch_counter_freq() / 1000;
+	uint64_t ms = arch_counter_freq() / 1000, now = arch_counter_now();
 	uint64_t base = p->backoff_ticks > ms ? p->backoff_ticks : ms;
 
-	if (arch_counter_now() - p->started_at >= 1000 * ms) {
+	if (now - p->started_at >= 1000 * ms) {
 		p->quick_resets = 0;
 		return 0;
 	}

@@ -80,7 +80,7 @@ static void vcpu_prepare(struct vcpu *v)
  * its vCPUs is left in the guest. */
 void partition_start_if_due(struct partition *p)
 {
-	bool load_failed, first = !p->started_at;
+	bool load_failed, first = !p->has_run;
 	struct partition_locked locked;
 	uint64_t t0;
 
@@ -103,7 +103,8 @@ void partition_start_if_due(struct partition *p)
 		vcpu_prepare(&p->vcpus[0]);
 		p->vcpus[0].state = VCPU_READY;
 		p->state = PART_RUNNING;
-		p->started_at = arch_counter_now() | 1; /* never 0: 0 is "not yet" */
+		p->started_at = arch_counter_now();
+		p->has_run = true;
 	}
 	partition_unlock(locked);
 	if (!load_failed)

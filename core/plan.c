@@ -1,7 +1,8 @@
 /*
  * Partition plan parsing and validation. Runs at boot on the boot CPU, and
  * on the host in the unit tests; the build-time checks of tools/mkplan.py
- * mirror these rules with Kconfig option names.
+ * mirror these rules with Kconfig option names. Both work from one table of
+ * rules (bulkhead/plan_rules.h): every refusal here names its rule.
  */
 #include <libfdt.h>
 #include <string.h>
@@ -11,7 +12,27 @@
 #include <bulkhead/range.h>
 #include <bulkhead/vgic.h>
 
-#define ERR(...) (fmt_snprintf(err, errlen, __VA_ARGS__), -1)
+/* Every refusal names its rule (bulkhead/plan_rules.h) in plan->rule. */
+#define ERR(r, ...) (plan->rule = PLAN_RULE_##r, fmt_snprintf(err, errlen, __VA_ARGS__), -1)
+
+/* PLAN_VGIC_IPA/SIZE (plan.h) hold every register of the virtual GIC. */
+#define PLAN_VGIC_END (PLAN_VGIC_IPA + PLAN_VGIC_SIZE)
+_Static_assert(PLAN_VGIC_IPA == VGIC_DIST_IPA && PLAN_VGIC_IPA % PLAN_ALIGN == 0 &&
+		       PLAN_VGIC_SIZE == PLAN_ALIGN,
+	       "the virtual GIC's block is one 2 MiB block");
+_Static_assert(VGIC_REDIST_IPA + VGIC_MAX_VCPUS * VGIC_REDIST_STRIDE <= PLAN_VGIC_END &&
+		       VGIC_V2_CPU_IPA + VGIC_V2_CPU_SIZE <= PLAN_VGIC_END,
+	       "every vGIC register lies in its block");
+
+const char *plan_rule_name(enum plan_rule r)
+{
+#define PLAN_RULE_NAME(id, name, where) [PLAN_RULE_##id] = name,
+	static const char *const names[PLAN_NR_RULES] = { [PLAN_RULE_NONE] = "none",
+							  PLAN_RULES(PLAN_RULE_NAME) };
+#undef PLAN_RULE_NAME
+
+	return (unsigned int)r < PLAN_NR_RULES ? names[r] : "unknown";
+}
 
 const char *plan_policy_name(enum plan_policy p)
 {
@@ -65,7 +86,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
+static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
 			   struct plan_partition *p, char *err, size_t errlen)
 {
 	const char *node_name = fdt_get_name(fdt, node, NULL);
@@ -74,18 +95,21 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 	uint32_t v;
 	int len;
 
-#define PERR(prop, ...)                                                                            \
-	(fmt_snprintf(err, errlen, "%s (\"%s\"): " prop ": ", node_name, p->name),               \
+#define PERR(r, prop, ...)                                                                         \
+	(plan->rule = PLAN_RULE_##r,                                                               \
+	 fmt_snprintf(err, errlen, "%s (\"%s\"): " prop ": ", node_name, p->name),                 \
 	 fmt_snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__), -1)
 
 	memcpy(p->name, "?", 2);
 	if (!get_u32(fdt, node, "reg", &v) || v >= PLAN_MAX_PARTITIONS)
-		return PERR("reg", "missing, or not a partition id below %d", PLAN_MAX_PARTITIONS);
+		return PERR(PART_ID, "reg", "missing, or not a partition id below %d",
+			    PLAN_MAX_PARTITIONS);
 	p->id = v;
 	s = get_string(fdt, node, "partition-name", sizeof(p->name));
 	if (!s || !valid_name(s))
-		return PERR("partition-name", "missing, longer than %d, or not letters, digits, "
-					      "'-' and '_'",
+		return PERR(PART_NAME, "partition-name",
+			    "missing, longer than %d, or not letters, digits, "
+			    "'-' and '_'",
 			    PLAN_NAME_LEN - 1);
 	memcpy(p->name, s, strlen(s) + 1);
 
@@ -95,38 +119,48 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 	else if (s && !strcmp(s, "driver"))
 		p->role = PLAN_ROLE_DRIVER;
 	else
-		return PERR("role", "must be \"guest\" or \"driver\"");
+		return PERR(PART_ROLE, "role", "must be \"guest\" or \"driver\"");
 
 	cells = fdt_getprop(fdt, node, "cpus", &len);
 	if (!cells || len <= 0 || len % 4 || len / 4 > PLAN_MAX_CPUS)
-		return PERR("cpus", "must list 1 to %d CPU indices", PLAN_MAX_CPUS);
+		return PERR(CPU_LIST, "cpus", "must list 1 to %d CPU indices", PLAN_MAX_CPUS);
 	p->nr_cpus = (unsigned int)len / 4;
 	for (unsigned int i = 0; i < p->nr_cpus; i++) {
 		p->cpus[i] = fdt32_to_cpu(cells[i]);
 		if (p->cpus[i] >= nr_cpus)
-			return PERR("cpus", "CPU %u is not online (CPUs 0-%u are)", p->cpus[i],
-				    nr_cpus - 1);
+			return PERR(CPU_EXISTS, "cpus", "CPU %u is not online (CPUs 0-%u are)",
+				    p->cpus[i], nr_cpus - 1);
 		for (unsigned int j = 0; j < i; j++)
 			if (p->cpus[j] == p->cpus[i])
-				return PERR("cpus", "CPU %u is listed twice", p->cpus[i]);
+				return PERR(CPU_TWICE, "cpus", "CPU %u is listed twice",
+					    p->cpus[i]);
 	}
 
 	if (!get_u64(fdt, node, "memory-base", &p->mem_base) ||
 	    !get_u64(fdt, node, "memory-size", &p->mem_size))
-		return PERR("memory-base/memory-size", "missing or not 64-bit");
+		return PERR(MEM_FORMAT, "memory-base/memory-size", "missing or not 64-bit");
 	if (p->mem_size == 0 || p->mem_size % PLAN_ALIGN || p->mem_base % PLAN_ALIGN)
-		return PERR("memory", "base 0x%lx and size 0x%lx must be non-zero multiples of 2 MiB",
+		return PERR(MEM_ALIGN, "memory",
+			    "base 0x%lx and size 0x%lx must be non-zero multiples of 2 MiB",
 			    (unsigned long)p->mem_base, (unsigned long)p->mem_size);
 	if (p->mem_base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - p->mem_base)
-		return PERR("memory", "must lie below 512 GiB of guest-physical space");
+		return PERR(MEM_LIMIT, "memory", "must lie below 512 GiB of guest-physical space");
 	if (ranges_overlap(p->mem_base, p->mem_size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
-		return PERR("memory", "overlaps the hypervisor window at 0x%lx-0x%lx (event page, "
-				      "shared regions)",
+		return PERR(MEM_WINDOW, "memory",
+			    "overlaps the hypervisor window at 0x%lx-0x%lx (event page, "
+			    "shared regions)",
 			    BH_WINDOW_IPA, BH_WINDOW_IPA + BH_WINDOW_SIZE - 1);
+	/* Its vGIC registers are emulated where they are not mapped: RAM there
+	 * would hide them, and the guest would lose its interrupt controller. */
+	if (ranges_overlap(p->mem_base, p->mem_size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
+		return PERR(MEM_VGIC, "memory",
+			    "overlaps the virtual GIC at 0x%lx-0x%lx (the "
+			    "partition's interrupt controller)",
+			    PLAN_VGIC_IPA, PLAN_VGIC_IPA + PLAN_VGIC_SIZE - 1);
 
 	s = get_string(fdt, node, "image", sizeof(p->image));
 	if (!s)
-		return PERR("image", "missing or longer than %d", PLAN_NAME_LEN - 1);
+		return PERR(IMAGE_NAME, "image", "missing or longer than %d", PLAN_NAME_LEN - 1);
 	memcpy(p->image, s, strlen(s) + 1);
 
 	s = get_string(fdt, node, "fault-policy", 32);
@@ -137,30 +171,47 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 	else if (s && !strcmp(s, "restart-always"))
 		p->policy = PLAN_POLICY_RESTART_ALWAYS;
 	else
-		return PERR("fault-policy", "must be \"stop\", \"restart-on-fault\" or "
-					    "\"restart-always\"");
+		return PERR(POLICY, "fault-policy",
+			    "must be \"stop\", \"restart-on-fault\" or "
+			    "\"restart-always\"");
 	if (!get_u32(fdt, node, "restart-limit", &p->restart_limit) ||
 	    !get_u32(fdt, node, "restart-backoff-ms", &p->backoff_ms) ||
 	    !get_u32(fdt, node, "priority", &p->priority))
-		return PERR("restart-limit/restart-backoff-ms/priority", "missing or not 32-bit");
+		return PERR(RESTART, "restart-limit/restart-backoff-ms/priority",
+			    "missing or not 32-bit");
 	if (p->backoff_ms > 60000 || p->priority > 255)
-		return PERR("restart-backoff-ms/priority", "out of range (60000 ms, 255)");
+		return PERR(RESTART, "restart-backoff-ms/priority", "out of range (60000 ms, 255)");
 
 	/* Optional: the devices passed through, as a string list. */
 	if (fdt_getprop(fdt, node, "devices", &len)) {
 		int n = fdt_stringlist_count(fdt, node, "devices");
 
 		if (n < 0 || n > PLAN_MAX_DEVICES)
-			return PERR("devices", "must be a list of at most %d device paths",
+			return PERR(DEVICES, "devices", "must be a list of at most %d device paths",
 				    PLAN_MAX_DEVICES);
 		for (int i = 0; i < n; i++) {
 			s = fdt_stringlist_get(fdt, node, "devices", i, &len);
 			if (!s || len < 1 || len >= PLAN_DEVICE_LEN)
-				return PERR("devices", "entry %d is empty or longer than %d", i,
+				return PERR(DEVICES, "devices",
+					    "entry %d is empty or longer than %d", i,
 					    PLAN_DEVICE_LEN - 1);
 			memcpy(p->devices[i], s, (size_t)len + 1);
 		}
 		p->nr_devices = (unsigned int)n;
+	}
+	/* Optional: per device, whether its whole 4 KiB pages are granted,
+	 * the registers of other devices in them included. */
+	cells = fdt_getprop(fdt, node, "devices-whole-page", &len);
+	if (cells) {
+		if (len != 4 * (int)p->nr_devices)
+			return PERR(WHOLE_PAGE, "devices-whole-page",
+				    "must be one flag (0 or 1) per entry of devices");
+		for (unsigned int i = 0; i < p->nr_devices; i++) {
+			if (fdt32_to_cpu(cells[i]) > 1)
+				return PERR(WHOLE_PAGE, "devices-whole-page",
+					    "must be one flag (0 or 1) per entry of devices");
+			p->whole_page[i] = fdt32_to_cpu(cells[i]) == 1;
+		}
 	}
 	return 0;
 #undef PERR
@@ -169,7 +220,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus,
 /* Rules between partitions: unique ids and names, guests' CPUs their own,
  * RAM ranges distinct in each partition's own space is not needed (each
  * has its own guest-physical space). */
-static int check_pairs(const struct plan *plan, char *err, size_t errlen)
+static int check_pairs(struct plan *plan, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		const struct plan_partition *a = &plan->parts[i];
@@ -178,18 +229,22 @@ static int check_pairs(const struct plan *plan, char *err, size_t errlen)
 			const struct plan_partition *b = &plan->parts[j];
 
 			if (a->id == b->id)
-				return ERR("partition@%u (\"%s\"): reg: id %u is used twice", a->id,
+				return ERR(PART_ID,
+					   "partition@%u (\"%s\"): reg: id %u is used twice", a->id,
 					   a->name, a->id);
 			if (!strcmp(a->name, b->name))
-				return ERR("partition@%u (\"%s\"): partition-name: also the name of "
-					   "partition@%u",
-					   a->id, a->name, b->id);
+				return ERR(
+					PART_NAME_TWICE,
+					"partition@%u (\"%s\"): partition-name: also the name of "
+					"partition@%u",
+					a->id, a->name, b->id);
 			if (a->role != PLAN_ROLE_GUEST || b->role != PLAN_ROLE_GUEST)
 				continue;
 			for (unsigned int x = 0; x < a->nr_cpus; x++)
 				for (unsigned int y = 0; y < b->nr_cpus; y++)
 					if (a->cpus[x] == b->cpus[y])
-						return ERR("partition@%u (\"%s\"): cpus: CPU %u is "
+						return ERR(CPU_GUESTS,
+							   "partition@%u (\"%s\"): cpus: CPU %u is "
 							   "already given to guest partition@%u "
 							   "(\"%s\")",
 							   a->id, a->name, a->cpus[x], b->id,
@@ -210,18 +265,20 @@ static int part_index(const struct plan *plan, uint32_t id)
 
 /* An explicit guest address for a shared region at end e: page-aligned,
  * and clear of the end's RAM, its virtual GIC and the hypervisor window. */
-static const char *bad_shared_ipa(const struct plan_partition *p, uint64_t ipa, uint64_t size)
+static const char *bad_shared_ipa(const struct plan_partition *p, uint64_t ipa, uint64_t size,
+				  enum plan_rule *rule)
 {
 	if (ipa % PLAN_SHARED_ALIGN)
-		return "is not 4 KiB aligned";
+		return *rule = PLAN_RULE_CHAN_ADDR_ALIGN, "is not 4 KiB aligned";
 	if (ipa >= PLAN_IPA_LIMIT || size > PLAN_IPA_LIMIT - ipa)
-		return "does not lie below 512 GiB";
+		return *rule = PLAN_RULE_CHAN_ADDR_LIMIT, "does not lie below 512 GiB";
 	if (ranges_overlap(ipa, size, p->mem_base, p->mem_size))
-		return "overlaps the partition's RAM";
-	if (ranges_overlap(ipa, size, VGIC_DIST_IPA, 0x200000))
-		return "overlaps the virtual GIC";
+		return *rule = PLAN_RULE_CHAN_ADDR_RAM, "overlaps the partition's RAM";
+	if (ranges_overlap(ipa, size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
+		return *rule = PLAN_RULE_CHAN_ADDR_VGIC, "overlaps the virtual GIC";
 	if (ranges_overlap(ipa, size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
-		return "lies in the hypervisor window (use 0 to be placed there)";
+		return *rule = PLAN_RULE_CHAN_ADDR_WINDOW,
+		       "lies in the hypervisor window (use 0 to be placed there)";
 	return NULL;
 }
 
@@ -229,51 +286,61 @@ static int parse_channel(const void *fdt, int node, struct plan *plan, struct pl
 			 char *err, size_t errlen)
 {
 	const char *node_name = fdt_get_name(fdt, node, NULL);
+	enum plan_rule rule = PLAN_RULE_NONE;
 	const fdt32_t *cells;
 	const char *s;
 	uint32_t v;
 	int len;
 
-#define CERR(prop, ...)                                                                            \
-	(fmt_snprintf(err, errlen, "channel %s (\"%s\"): " prop ": ", node_name, c->name),        \
+#define CERR_AS(rule_value, prop, ...)                                                             \
+	(plan->rule = (rule_value),                                                                \
+	 fmt_snprintf(err, errlen, "channel %s (\"%s\"): " prop ": ", node_name, c->name),         \
 	 fmt_snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__), -1)
+#define CERR(r, prop, ...) CERR_AS(PLAN_RULE_##r, prop, __VA_ARGS__)
 
 	memcpy(c->name, "?", 2);
 	if (!get_u32(fdt, node, "reg", &v) || v >= PLAN_MAX_CHANNELS)
-		return CERR("reg", "missing, or not a channel id below %d", PLAN_MAX_CHANNELS);
+		return CERR(CHAN_FORMAT, "reg", "missing, or not a channel id below %d",
+			    PLAN_MAX_CHANNELS);
 	c->id = v;
 	s = get_string(fdt, node, "channel-name", sizeof(c->name));
 	if (!s || !valid_name(s))
-		return CERR("channel-name", "missing, longer than %d, or not letters, digits, '-' "
-					    "and '_'",
+		return CERR(CHAN_NAME, "channel-name",
+			    "missing, longer than %d, or not letters, digits, '-' "
+			    "and '_'",
 			    PLAN_NAME_LEN - 1);
 	memcpy(c->name, s, strlen(s) + 1);
 	cells = fdt_getprop(fdt, node, "ends", &len);
 	if (!cells || len != 8)
-		return CERR("ends", "must be two partition ids");
+		return CERR(CHAN_FORMAT, "ends", "must be two partition ids");
 	for (unsigned int e = 0; e < 2; e++) {
 		int i = part_index(plan, fdt32_to_cpu(cells[e]));
 
 		if (i < 0)
-			return CERR("ends", "no partition@%u in the plan", fdt32_to_cpu(cells[e]));
+			return CERR(CHAN_END, "ends", "no partition@%u in the plan",
+				    fdt32_to_cpu(cells[e]));
 		c->end[e] = (unsigned int)i;
 	}
 	if (c->end[0] == c->end[1])
-		return CERR("ends", "both ends are partition@%u; a channel joins two partitions",
+		return CERR(CHAN_SAME_ENDS, "ends",
+			    "both ends are partition@%u; a channel joins two partitions",
 			    plan->parts[c->end[0]].id);
 
 	if (!fdt_getprop(fdt, node, "shared-size", NULL))
 		return 0;
 	if (!get_u64(fdt, node, "shared-size", &c->shared_size) || !c->shared_size ||
 	    c->shared_size % PLAN_SHARED_ALIGN || c->shared_size > PLAN_SHARED_MAX)
-		return CERR("shared-size", "must be a 64-bit multiple of 4 KiB, at most %lu MiB",
+		return CERR(CHAN_SIZE, "shared-size",
+			    "must be a 64-bit multiple of 4 KiB, at most %lu MiB",
 			    PLAN_SHARED_MAX >> 20);
 	cells = fdt_getprop(fdt, node, "shared-writable", &len);
 	if (!cells || len != 8 || fdt32_to_cpu(cells[0]) > 1 || fdt32_to_cpu(cells[1]) > 1)
-		return CERR("shared-writable", "must be two flags (0 or 1), one per end");
+		return CERR(CHAN_FORMAT, "shared-writable",
+			    "must be two flags (0 or 1), one per end");
 	cells = fdt_getprop(fdt, node, "shared-address", &len);
 	if (!cells || len != 16)
-		return CERR("shared-address", "must be two 64-bit addresses (0: automatic)");
+		return CERR(CHAN_FORMAT, "shared-address",
+			    "must be two 64-bit addresses (0: automatic)");
 	for (unsigned int e = 0; e < 2; e++) {
 		const fdt32_t *w = fdt_getprop(fdt, node, "shared-writable", NULL);
 		const char *why;
@@ -282,14 +349,16 @@ static int parse_channel(const void *fdt, int node, struct plan *plan, struct pl
 		c->shared_ipa[e] = ((uint64_t)fdt32_to_cpu(cells[2 * e]) << 32) |
 				   fdt32_to_cpu(cells[2 * e + 1]);
 		why = c->shared_ipa[e] ? bad_shared_ipa(&plan->parts[c->end[e]], c->shared_ipa[e],
-							c->shared_size)
+							c->shared_size, &rule)
 				       : NULL;
 		if (why)
-			return CERR("shared-address", "0x%lx for partition@%u %s",
-				    (unsigned long)c->shared_ipa[e], plan->parts[c->end[e]].id, why);
+			return CERR_AS(rule, "shared-address", "0x%lx for partition@%u %s",
+				       (unsigned long)c->shared_ipa[e], plan->parts[c->end[e]].id,
+				       why);
 	}
 	return 0;
 #undef CERR
+#undef CERR_AS
 }
 
 /* Channels: unique ids and names; each end's ports numbered in plan order. */
@@ -301,66 +370,96 @@ static int parse_channels(const void *fdt, struct plan *plan, char *err, size_t 
 	if (chans == -FDT_ERR_NOTFOUND)
 		return 0;
 	if (chans < 0)
-		return ERR("/channels: %s", fdt_strerror(chans));
+		return ERR(CHAN_FORMAT, "/channels: %s", fdt_strerror(chans));
 	fdt_for_each_subnode(node, fdt, chans) {
 		struct plan_channel *c = &plan->channels[plan->nr_channels];
 
 		if (plan->nr_channels == PLAN_MAX_CHANNELS)
-			return ERR("/channels: more than %d channels", PLAN_MAX_CHANNELS);
+			return ERR(CHAN_FORMAT, "/channels: more than %d channels",
+				   PLAN_MAX_CHANNELS);
 		if (parse_channel(fdt, node, plan, c, err, errlen))
 			return -1;
 		for (unsigned int j = 0; j < plan->nr_channels; j++) {
+			const struct plan_channel *o = &plan->channels[j];
+
+			/* Two explicit regions at one partition: stage 2 could
+			 * map only one of them there. */
+			for (unsigned int e = 0; e < 2 * 2; e++)
+				if (c->end[e / 2] == o->end[e % 2] && c->shared_ipa[e / 2] &&
+				    o->shared_ipa[e % 2] &&
+				    ranges_overlap(c->shared_ipa[e / 2], c->shared_size,
+						   o->shared_ipa[e % 2], o->shared_size))
+					return ERR(CHAN_ADDR_OVERLAP,
+						   "channel %s (\"%s\"): shared-address: 0x%lx for "
+						   "partition@%u overlaps the region of channel@%u "
+						   "(\"%s\") there",
+						   fdt_get_name(fdt, node, NULL), c->name,
+						   (unsigned long)c->shared_ipa[e / 2],
+						   plan->parts[c->end[e / 2]].id, o->id, o->name);
 			if (plan->channels[j].id == c->id)
-				return ERR("channel %s (\"%s\"): reg: id %u is used twice",
+				return ERR(CHAN_FORMAT,
+					   "channel %s (\"%s\"): reg: id %u is used twice",
 					   fdt_get_name(fdt, node, NULL), c->name, c->id);
 			if (!strcmp(plan->channels[j].name, c->name))
-				return ERR("channel %s (\"%s\"): channel-name: used twice",
+				return ERR(CHAN_NAME_TWICE,
+					   "channel %s (\"%s\"): channel-name: used twice",
 					   fdt_get_name(fdt, node, NULL), c->name);
 		}
 		for (unsigned int e = 0; e < 2; e++) {
 			if (nr_ports[c->end[e]] == BH_EVENT_MAX_PORTS)
-				return ERR("channel %s (\"%s\"): partition@%u has more than %d ports",
-					   fdt_get_name(fdt, node, NULL), c->name,
-					   plan->parts[c->end[e]].id, BH_EVENT_MAX_PORTS);
+				return ERR(
+					CHAN_PORTS,
+					"channel %s (\"%s\"): partition@%u has more than %d ports",
+					fdt_get_name(fdt, node, NULL), c->name,
+					plan->parts[c->end[e]].id, BH_EVENT_MAX_PORTS);
 			c->port[e] = nr_ports[c->end[e]]++;
 		}
 		plan->nr_channels++;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
-		return ERR("/channels: malformed structure (%s)", fdt_strerror(node));
+		return ERR(CHAN_FORMAT, "/channels: malformed structure (%s)", fdt_strerror(node));
 	return 0;
 }
 
 int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
 	       size_t errlen)
 {
+	struct plan *plan = out; /* for ERR() */
 	int rc = fdt_check_header(blob), parts, node;
 	uint32_t version;
 
 	memset(out, 0, sizeof(*out));
 	if (rc)
-		return ERR("not a device tree blob: %s", fdt_strerror(rc));
+		return ERR(BLOB, "not a device tree blob: %s", fdt_strerror(rc));
+	/* Before version 16 names were full paths, and libfdt 1.6.1's
+	 * fdt_check_full() dereferences the NULL fdt_get_name() returns for
+	 * such a root node named without a '/' (found by tests/fuzz/fuzz_plan).
+	 * dtc writes version 17. */
+	if (fdt_version(blob) < 16)
+		return ERR(BLOB, "not a device tree blob: version %u is older than 16",
+			   fdt_version(blob));
 	/* libfdt's node iterators report a damaged structure block as "no
 	 * more nodes", which would silently drop partitions: check it all. */
 	rc = fdt_check_full(blob, fdt_totalsize(blob));
 	if (rc)
-		return ERR("the plan's structure is damaged: %s", fdt_strerror(rc));
+		return ERR(BLOB, "the plan's structure is damaged: %s", fdt_strerror(rc));
 	if (fdt_node_check_compatible(blob, 0, "bulkhead,plan"))
-		return ERR("/: compatible is not \"bulkhead,plan\"");
+		return ERR(BLOB, "/: compatible is not \"bulkhead,plan\"");
 	if (!get_u32(blob, 0, "bulkhead,plan-version", &version) || version != PLAN_VERSION)
-		return ERR("/: bulkhead,plan-version must be %d", PLAN_VERSION);
+		return ERR(BLOB, "/: bulkhead,plan-version must be %d", PLAN_VERSION);
 	parts = fdt_subnode_offset(blob, 0, "partitions");
 	if (parts < 0)
-		return ERR("no /partitions node");
+		return ERR(BLOB, "no /partitions node");
 	fdt_for_each_subnode(node, blob, parts) {
 		if (out->nr == PLAN_MAX_PARTITIONS)
-			return ERR("/partitions: more than %d partitions", PLAN_MAX_PARTITIONS);
-		if (parse_partition(blob, node, nr_cpus, &out->parts[out->nr], err, errlen))
+			return ERR(BLOB, "/partitions: more than %d partitions",
+				   PLAN_MAX_PARTITIONS);
+		if (parse_partition(blob, node, nr_cpus, out, &out->parts[out->nr], err, errlen))
 			return -1;
 		out->nr++;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
-		return ERR("/partitions: malformed structure (%s)", fdt_strerror(node));
+		return ERR(BLOB, "/partitions: malformed structure (%s)", fdt_strerror(node));
 	if (check_pairs(out, err, errlen))
 		return -1;
 	return parse_channels(blob, out, err, errlen);

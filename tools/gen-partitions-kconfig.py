@@ -75,7 +75,19 @@ config PART{i}_DEVICES
 	help
 	  Comma-separated device tree paths or node names from the board's
 	  device tree (e.g. "/pl011@9040000"). Each device belongs to one
-	  partition only.
+	  partition only. Stage 2 maps whole 4 KiB pages: a device that
+	  shares its page with another one is refused unless that one is
+	  given too, or the page is granted whole (next option).
+
+config PART{i}_DEVICES_WHOLE_PAGE
+	string "Devices granted with their whole 4 KiB pages"
+	default ""
+	help
+	  Comma-separated entries of "Devices passed through", written the
+	  same way, whose whole 4 KiB pages the partition is given, with
+	  the registers of every other device in them (e.g. QEMU's
+	  virtio-mmio transports, eight to a page). The hypervisor logs the
+	  devices granted that way. Leave empty unless you mean it.
 
 choice PART{i}_RESTART
 	prompt "On a fault"

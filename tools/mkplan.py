@@ -4,14 +4,21 @@ a device tree source (plan.dts) and the assembly file (payload.S) that packs
 the compiled plan and every partition's image into the hypervisor image.
 
 The plan is checked here, at build time, with errors that name the option
-to fix; the hypervisor checks it again at boot (docs/plan.md).
+to fix; the hypervisor checks it again at boot (docs/plan.md). Every error
+belongs to a rule of the table both checkers share,
+core/include/bulkhead/plan_rules.h. With --board-dtb (the board's device
+tree) the devices passed through are checked as the boot checks them:
+that they exist, are given once, and that the 4 KiB pages stage 2 maps for
+them reach no other device.
 
-usage: mkplan.py --config .config --out DIR --domains DIR [--check-only]
+usage: mkplan.py --config .config --out DIR --domains DIR [--board-dtb DTB]
+                 [--check-only]
 exit status: 0 ok, 1 the plan is invalid (errors on stderr), 2 usage
 """
 import argparse
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -23,7 +30,37 @@ SZ_2M = 2 << 20
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,31}$")
 MAX_CHANNELS = 8  # Kconfig slots (the plan format allows 16)
 WINDOW_IPA, WINDOW_SIZE = 0x1000000000, 0x40000000  # bulkhead/events.h
-VGIC_IPA, VGIC_SIZE = 0x08000000, 0x200000
+VGIC_IPA, VGIC_SIZE = 0x08000000, 0x200000  # PLAN_VGIC_IPA/SIZE, bulkhead/plan.h
+PAGE = 0x1000
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULES_H = os.path.join(TOP, "core", "include", "bulkhead", "plan_rules.h")
+KCONFIG_PARTITIONS = os.path.join(TOP, "core", "Kconfig.partitions")
+
+
+def read_rules(path=RULES_H):
+    """The rule table: {name: where} from the R(ID, "name", WHERE) lines."""
+    with open(path) as f:
+        return {name: where for _, name, where in
+                re.findall(r'^\s*R\((\w+), "([a-z0-9-]+)", (\w+)\)', f.read(), re.M)}
+
+
+RULES = read_rules()
+# The rules this side checks: all but the boot's own.
+BUILD_SIDES = ("BOTH", "DEVICE", "LOAD", "BUILD")
+
+
+def read_ranges(path=KCONFIG_PARTITIONS):
+    """{option: (low, high)} for each `range` of the generated partition and
+    channel menus (their ranges are unconditional)."""
+    ranges, sym = {}, None
+    with open(path) as f:
+        for line in f:
+            words = line.split()
+            if len(words) == 2 and words[0] in ("config", "menuconfig"):
+                sym = "CONFIG_" + words[1]
+            elif len(words) == 3 and words[0] == "range" and sym:
+                ranges[sym] = (int(words[1], 0), int(words[2], 0))
+    return ranges
 
 
 def read_config(path):
@@ -44,11 +81,15 @@ def read_config(path):
 class Plan:
     def __init__(self):
         self.errors = []
+        self.rules = []  # the rule of each error, in step
         self.parts = []
         self.channels = []
 
-    def error(self, option, message):
+    def error(self, rule, option, message):
+        if RULES.get(rule) not in BUILD_SIDES:
+            raise ValueError(f"rule {rule!r} is not a build-time rule of {RULES_H}")
         self.errors.append(f"{option}: {message}")
+        self.rules.append(rule)
 
 
 def parse_int(text, default=None):
@@ -63,16 +104,16 @@ def image_file(plan, opt, image, domains_dir, out_dir, base):
     builtin = os.path.join(domains_dir, image, image + ".bin")
     if re.match(r"^[A-Za-z0-9_-]+$", image):
         if not os.path.isdir(os.path.join("domains", image)):
-            plan.error(opt, f"no domain '{image}' in domains/ "
-                            f"(known: {', '.join(known_domains())})")
+            plan.error("image-known", opt, f"no domain '{image}' in domains/ "
+                                           f"(known: {', '.join(known_domains())})")
             return None
         if base != DOMAIN_RAM_BASE:
-            plan.error(opt, f"built-in domain '{image}' is linked at "
-                            f"{DOMAIN_RAM_BASE:#x}: set the memory base to that")
+            plan.error("image-entry", opt, f"built-in domain '{image}' is linked at "
+                                           f"{DOMAIN_RAM_BASE:#x}: set the memory base to that")
             return None
         return builtin
     if not os.path.isfile(image):
-        plan.error(opt, f"image file '{image}' does not exist")
+        plan.error("image-known", opt, f"image file '{image}' does not exist")
         return None
     with open(image, "rb") as f:
         magic = f.read(4)
@@ -84,8 +125,8 @@ def image_file(plan, opt, image, domains_dir, out_dir, base):
                          capture_output=True, text=True)
     m = re.search(r"Entry point address:\s+(0x[0-9a-f]+)", hdr.stdout)
     if not m or int(m.group(1), 16) != base:
-        plan.error(opt, f"ELF image '{image}' must be entered at the partition's "
-                        f"RAM base {base:#x}")
+        plan.error("image-entry", opt, f"ELF image '{image}' must be entered at the "
+                                       f"partition's RAM base {base:#x}")
         return None
     subprocess.run(["aarch64-linux-gnu-objcopy", "-O", "binary", image, out], check=True)
     return out
@@ -96,7 +137,29 @@ def known_domains():
                   if d != "runtime" and os.path.isdir(os.path.join("domains", d)))
 
 
-def build_plan(cfg, domains_dir, out_dir):
+def check_ranges(cfg, plan):
+    """Kconfig would quietly replace a number outside its range (or not a
+    number) by the default; the plan is built from .config as it is, so
+    such a value stops the build here."""
+    for opt, (low, high) in sorted(read_ranges().items(), key=lambda kv: option_order(kv[0])):
+        slot = re.match(r"^CONFIG_(PART|CHAN)(\d+)_", opt)
+        if opt not in cfg or (slot and cfg.get(f"CONFIG_{slot[1]}{slot[2]}") != "y"):
+            continue
+        v = parse_int(cfg[opt])
+        if v is None:
+            plan.error("kconfig-range", opt, f"'{cfg[opt]}' is not a number")
+        elif not low <= v <= high:
+            plan.error("kconfig-range", opt, f"{cfg[opt]} is outside its range {low}-{high} "
+                                             "(core/Kconfig.partitions)")
+
+
+def option_order(opt):
+    """Partitions, then channels, each in slot order, as the other checks."""
+    m = re.match(r"^CONFIG_(PART|CHAN)(\d+)_", opt)
+    return (0 if m[1] == "PART" else 1, int(m[2]), opt) if m else (2, 0, opt)
+
+
+def build_plan(cfg, domains_dir, out_dir, board=None):
     plan = Plan()
     board_cpus = parse_int(cfg.get("CONFIG_BOARD_NR_CPUS"), 1)
     nr_cpus = min(board_cpus, parse_int(cfg.get("CONFIG_NR_CPUS"), 1))
@@ -106,6 +169,7 @@ def build_plan(cfg, domains_dir, out_dir):
     guest_cpus = {}
     total_mb = 0
 
+    check_ranges(cfg, plan)
     for i in range(MAX_SLOTS):
         p = f"CONFIG_PART{i}"
         if cfg.get(p) != "y":
@@ -113,10 +177,12 @@ def build_plan(cfg, domains_dir, out_dir):
         part = {"slot": i}
         name = cfg.get(p + "_NAME", "")
         if not NAME_RE.match(name):
-            plan.error(p + "_NAME", f"'{name}' must be 1-31 letters, digits, '-' or '_'")
+            plan.error("partition-name", p + "_NAME",
+                       f"'{name}' must be 1-31 letters, digits, '-' or '_'")
         elif name in names:
-            plan.error(p + "_NAME", f"'{name}' is already the name of partition "
-                                    f"{names[name]} (CONFIG_PART{names[name]}_NAME)")
+            plan.error("partition-name-twice", p + "_NAME",
+                       f"'{name}' is already the name of partition {names[name]} "
+                       f"(CONFIG_PART{names[name]}_NAME)")
         names.setdefault(name, i)
         part["name"] = name
         part["role"] = "driver" if cfg.get(p + "_ROLE_DRIVER") == "y" else "guest"
@@ -126,36 +192,46 @@ def build_plan(cfg, domains_dir, out_dir):
         for tok in [t for t in text.split(",") if t] or [""]:
             cpu = parse_int(tok)
             if cpu is None or cpu < 0:
-                plan.error(p + "_CPUS", f"'{text}' is not a comma-separated list of CPU indices")
+                plan.error("cpu-list", p + "_CPUS",
+                           f"'{text}' is not a comma-separated list of CPU indices")
                 break
             if cpu >= nr_cpus:
-                plan.error(p + "_CPUS", f"CPU {cpu} does not exist (the board has CPUs "
-                                        f"0-{nr_cpus - 1} with CONFIG_NR_CPUS)")
+                plan.error("cpu-exists", p + "_CPUS",
+                           f"CPU {cpu} does not exist (the board has CPUs "
+                           f"0-{nr_cpus - 1} with CONFIG_NR_CPUS)")
                 continue
             if cpu in cpus:
-                plan.error(p + "_CPUS", f"CPU {cpu} is listed twice")
+                plan.error("cpu-twice", p + "_CPUS", f"CPU {cpu} is listed twice")
                 continue
             cpus.append(cpu)
             if part["role"] == "guest":
                 if cpu in guest_cpus:
                     o = guest_cpus[cpu]
-                    plan.error(p + "_CPUS", f"CPU {cpu} is already given to guest "
-                                            f"partition {o} (CONFIG_PART{o}_CPUS); "
-                                            "guests do not share CPUs")
+                    plan.error("cpu-guest-shared", p + "_CPUS",
+                               f"CPU {cpu} is already given to guest partition {o} "
+                               f"(CONFIG_PART{o}_CPUS); guests do not share CPUs")
                 guest_cpus.setdefault(cpu, i)
         part["cpus"] = cpus
 
         mem_mb = parse_int(cfg.get(p + "_MEM_MB"), 0)
         base = parse_int(cfg.get(p + "_MEM_BASE"), DOMAIN_RAM_BASE)
         if mem_mb * (1 << 20) % SZ_2M:
-            plan.error(p + "_MEM_MB", f"{mem_mb} MiB is not a multiple of 2 MiB")
+            plan.error("memory-align", p + "_MEM_MB", f"{mem_mb} MiB is not a multiple of 2 MiB")
         if base % SZ_2M:
-            plan.error(p + "_MEM_BASE", f"{base:#x} is not 2 MiB aligned")
+            plan.error("memory-align", p + "_MEM_BASE", f"{base:#x} is not 2 MiB aligned")
         if base + mem_mb * (1 << 20) > 1 << 39:
-            plan.error(p + "_MEM_BASE", "RAM must lie below 512 GiB (39-bit guest addresses)")
+            plan.error("memory-512g", p + "_MEM_BASE",
+                       "RAM must lie below 512 GiB (39-bit guest addresses)")
         if overlaps(base, mem_mb << 20, WINDOW_IPA, WINDOW_SIZE):
-            plan.error(p + "_MEM_BASE", f"RAM overlaps the hypervisor window at "
-                                        f"{WINDOW_IPA:#x}-{WINDOW_IPA + WINDOW_SIZE - 1:#x}")
+            plan.error("memory-window", p + "_MEM_BASE",
+                       f"RAM overlaps the hypervisor window at "
+                       f"{WINDOW_IPA:#x}-{WINDOW_IPA + WINDOW_SIZE - 1:#x}")
+        # Its vGIC's registers are emulated where nothing is mapped: RAM
+        # there hides them, and the guest loses its interrupt controller.
+        if overlaps(base, mem_mb << 20, VGIC_IPA, VGIC_SIZE):
+            plan.error("memory-vgic", p + "_MEM_BASE",
+                       f"RAM overlaps the virtual GIC at {VGIC_IPA:#x}-"
+                       f"{VGIC_IPA + VGIC_SIZE - 1:#x} (the partition's interrupt controller)")
         total_mb += mem_mb
         part["mem_size"] = mem_mb << 20
         part["mem_base"] = base
@@ -165,24 +241,39 @@ def build_plan(cfg, domains_dir, out_dir):
         part["image_file"] = image_file(plan, p + "_IMAGE", image, domains_dir, out_dir, base) \
             if image else None
         if not image:
-            plan.error(p + "_IMAGE", "no image given")
+            plan.error("image-name", p + "_IMAGE", "no image given")
         f = part["image_file"]
         if f and os.path.exists(f) and os.path.getsize(f) > part["mem_size"] - DTB_RESERVE:
-            plan.error(p + "_IMAGE", f"image is {os.path.getsize(f)} bytes, more than the "
-                                     f"partition's {mem_mb} MiB less 64 KiB for its device tree")
+            plan.error("image-fits", p + "_IMAGE",
+                       f"image is {os.path.getsize(f)} bytes, more than the "
+                       f"partition's {mem_mb} MiB less 64 KiB for its device tree")
 
-        devices = [d.strip() for d in cfg.get(p + "_DEVICES", "").split(",") if d.strip()]
+        devices = split_list(cfg.get(p + "_DEVICES", ""))
         part["devices"] = devices
         if len(devices) > 4:
-            plan.error(p + "_DEVICES", f"{len(devices)} devices: at most 4 per partition")
+            plan.error("devices-list", p + "_DEVICES",
+                       f"{len(devices)} devices: at most 4 per partition")
         for d in devices:
             if len(d) > 63 or '"' in d or "\\" in d:
-                plan.error(p + "_DEVICES", f"'{d}' is not a device tree path or alias "
-                                           "(at most 63 characters)")
-            elif d in owners:
-                plan.error(p + "_DEVICES", f"'{d}' is already given to partition "
-                                           f"{owners[d]} (CONFIG_PART{owners[d]}_DEVICES)")
+                plan.error("devices-list", p + "_DEVICES",
+                           f"'{d}' is not a device tree path or alias (at most 63 characters)")
+            elif board is None and d in owners:
+                # With the board's tree, check_devices() compares nodes.
+                plan.error("device-twice", p + "_DEVICES",
+                           f"'{d}' is already given to partition {owners[d]} "
+                           f"(CONFIG_PART{owners[d]}_DEVICES)")
+            elif board is None and same_node_by_name(d, owners):
+                o = same_node_by_name(d, owners)
+                plan.error("device-twice", p + "_DEVICES",
+                           f"'{d}' names the device '{o}', already given to partition "
+                           f"{owners[o]} (CONFIG_PART{owners[o]}_DEVICES)")
             owners.setdefault(d, i)
+        whole = split_list(cfg.get(p + "_DEVICES_WHOLE_PAGE", ""))
+        for d in whole:
+            if d not in devices:
+                plan.error("devices-whole-page", p + "_DEVICES_WHOLE_PAGE",
+                           f"'{d}' is not one of the devices in {p}_DEVICES")
+        part["whole_page"] = [d in whole for d in devices]
 
         if cfg.get(p + "_RESTART_ON_FAULT") == "y":
             part["policy"] = "restart-on-fault"
@@ -195,11 +286,13 @@ def build_plan(cfg, domains_dir, out_dir):
         part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
         plan.parts.append(part)
 
+    if board is not None:
+        check_devices(plan, board)
     build_channels(cfg, plan)
     # The hypervisor carves all shared regions in one piece, in 2 MiB steps.
     shared_mb = (sum(c["size"] for c in plan.channels) + SZ_2M - 1) // SZ_2M * 2
     if board_ram and total_mb + shared_mb + HYP_RESERVE_MB > board_ram:
-        plan.error("CONFIG_BOARD_RAM_MB",
+        plan.error("ram-fits", "CONFIG_BOARD_RAM_MB",
                    f"the partitions need {total_mb + shared_mb} MiB"
                    + (f" ({shared_mb} MiB of it shared memory)" if shared_mb else "")
                    + f", and with {HYP_RESERVE_MB} MiB kept for the hypervisor that is more "
@@ -207,23 +300,319 @@ def build_plan(cfg, domains_dir, out_dir):
     return plan
 
 
+def split_list(text):
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
+def same_node_by_name(d, owners):
+    """Without the board's tree: a device given before that d surely names
+    too, a path and its node's name ("/pl031@9010000", "pl031@9010000").
+    A name without a unit address may be an alias, so only names with
+    one count."""
+    def last(x):
+        return x.rstrip("/").rsplit("/", 1)[-1]
+    for o in owners:
+        if o != d and ("/" in o) != ("/" in d) and "@" in last(d) and last(o) == last(d):
+            return o
+    return None
+
+
 def overlaps(a, asize, b, bsize):
-    return a < b + bsize and b < a + asize
+    return asize > 0 and bsize > 0 and a < b + bsize and b < a + asize
+
+
+# --- The board's device tree ------------------------------------------------------------
+
+
+class Node:
+    def __init__(self, name, parent, index):
+        self.name, self.parent, self.index = name, parent, index
+        self.props, self.children = {}, []
+
+    def path(self):
+        if self.parent is None:
+            return "/"
+        up = self.parent.path()
+        return (up if up != "/" else "") + "/" + self.name
+
+    def ancestors(self):
+        n, out = self.parent, []
+        while n is not None:
+            out.append(n)
+            n = n.parent
+        return out
+
+    def cells(self):
+        """The #address-cells/#size-cells it sets for its children."""
+        return (prop_u32(self, "#address-cells", 2), prop_u32(self, "#size-cells", 1))
+
+
+def prop_u32(node, name, default):
+    v = node.props.get(name)
+    return struct.unpack(">I", v)[0] if v is not None and len(v) == 4 else default
+
+
+def read_cells(data, off, n):
+    v = 0
+    for k in range(n):
+        v = (v << 32) | struct.unpack_from(">I", data, off + 4 * k)[0]
+    return v
+
+
+class BoardTree:
+    """A flattened device tree, read as the hypervisor's libfdt reads it:
+    enough to find devices and their registers in CPU physical addresses."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            blob = f.read()
+        magic, total, off_struct, off_strings = struct.unpack_from(">IIII", blob, 0)
+        if magic != 0xd00dfeed:
+            raise ValueError(f"{path} is not a device tree blob")
+        self.path = path
+        self.nodes = []
+        stack, pos, root = [], off_struct, None
+
+        def string_at(off):
+            return blob[off:blob.index(b"\0", off)].decode()
+
+        while True:
+            (tag,) = struct.unpack_from(">I", blob, pos)
+            pos += 4
+            if tag == 1:  # FDT_BEGIN_NODE
+                end = blob.index(b"\0", pos)
+                node = Node(blob[pos:end].decode(), stack[-1] if stack else None,
+                            len(self.nodes))
+                pos = (end + 1 + 3) & ~3
+                if stack:
+                    stack[-1].children.append(node)
+                else:
+                    root = node
+                self.nodes.append(node)
+                stack.append(node)
+            elif tag == 2:  # FDT_END_NODE
+                stack.pop()
+            elif tag == 3:  # FDT_PROP
+                length, nameoff = struct.unpack_from(">II", blob, pos)
+                pos += 8
+                stack[-1].props[string_at(off_strings + nameoff)] = blob[pos:pos + length]
+                pos = (pos + length + 3) & ~3
+            elif tag == 4:  # FDT_NOP
+                continue
+            elif tag == 9:  # FDT_END
+                break
+            else:
+                raise ValueError(f"{path}: bad structure tag {tag}")
+        self.root = root
+
+    def prop_str(self, node, name):
+        v = node.props.get(name)
+        return v.split(b"\0")[0].decode() if v else None
+
+    def find_path(self, path):
+        """libfdt's fdt_path_offset(): a full path, or an alias and the rest;
+        a component without a unit address matches one with."""
+        if not path.startswith("/"):
+            alias, _, rest = path.partition("/")
+            aliases = self.child(self.root, "aliases")
+            target = self.prop_str(aliases, alias) if aliases else None
+            if not target or not target.startswith("/"):
+                return None
+            path = target.rstrip("/") + ("/" + rest if rest else "")
+        node = self.root
+        for comp in [c for c in path.split("/") if c]:
+            node = self.child(node, comp)
+            if node is None:
+                return None
+        return node
+
+    @staticmethod
+    def child(node, comp):
+        for c in node.children:
+            if c.name == comp or ("@" not in comp and c.name.split("@")[0] == comp):
+                return c
+        return None
+
+    def device(self, name):
+        """core/board_dt.c's board_dt_device() lookup: a path or alias, else
+        (not starting with '/') the first node of that name."""
+        node = self.find_path(name)
+        if node is None and not name.startswith("/"):
+            node = next((n for n in self.nodes if n.name == name), None)
+        return node
+
+    def translate(self, node, addr):
+        """A bus address of node's through each ancestor bus's "ranges"."""
+        for bus in node.ancestors()[:-1]:  # not the root
+            ranges = bus.props.get("ranges")
+            if ranges is None:
+                return None
+            if len(ranges) == 0:
+                continue
+            cac, csc = bus.cells()
+            pac, _ = bus.parent.cells()
+            if not (1 <= cac <= 2 and 1 <= csc <= 2 and 1 <= pac <= 2):
+                return None
+            entry = (cac + pac + csc) * 4
+            for off in range(0, len(ranges) - entry + 1, entry):
+                child = read_cells(ranges, off, cac)
+                parent = read_cells(ranges, off + 4 * cac, pac)
+                size = read_cells(ranges, off + 4 * (cac + pac), csc)
+                if child <= addr < child + size:
+                    addr = parent + (addr - child)
+                    break
+            else:
+                return None
+        return addr
+
+    def regs(self, node, every=False):
+        """Its registers as (base, size) in CPU physical addresses, up to
+        the first the CPU cannot reach (as board_dt_device() reads a
+        device), or every one it can reach (as board_dt_node_at() looks
+        for neighbours)."""
+        if node.parent is None or "reg" not in node.props:
+            return []
+        ac, sc = node.parent.cells()
+        if not (1 <= ac <= 2 and 0 <= sc <= 2):
+            return []
+        reg, out = node.props["reg"], []
+        step = (ac + sc) * 4
+        # BOARD_DEV_MAX_REGS for a device; board_dt_node_at()'s bound else.
+        for off in range(0, min(len(reg) // step, 64 if every else 4) * step, step):
+            base = self.translate(node, read_cells(reg, off, ac))
+            size = read_cells(reg, off + 4 * ac, sc) if sc else 0
+            if base is not None:
+                out.append((base, size))
+            elif not every:
+                break
+        return out
+
+    def nodes_at(self, base, size, skip):
+        """Nodes, in tree order, with registers in [base, base + size), but
+        not those in skip or below them."""
+        out = []
+        for n in self.nodes:
+            if n in skip or any(a in skip for a in n.ancestors()):
+                continue
+            if any(overlaps(b, s, base, size) for b, s in self.regs(n, every=True)):
+                out.append(n)
+        return out
+
+    def hypervisors(self):
+        """The registers the hypervisor keeps: its console (stdout-path)
+        and its interrupt controller."""
+        out = []
+        chosen = self.child(self.root, "chosen")
+        stdout = self.prop_str(chosen, "stdout-path") if chosen else None
+        console = self.find_path(stdout.split(":")[0]) if stdout else None
+        if console is not None:
+            out += self.regs(console)
+        gics = ("arm,gic-v3", "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a7-gic",
+                "arm,cortex-a9-gic")
+        for n in self.nodes:
+            compat = n.props.get("compatible", b"").split(b"\0")
+            if any(g.encode() in compat for g in gics) and \
+                    self.prop_str(n, "status") in (None, "okay", "ok"):
+                out += self.regs(n)
+                break
+        return out
+
+    def memory(self):
+        return [r for n in self.nodes if self.prop_str(n, "device_type") == "memory"
+                for r in self.regs(n)]
+
+
+def pages(base, size):
+    start = base & ~(PAGE - 1)
+    return start, ((base + size + PAGE - 1) & ~(PAGE - 1)) - start
+
+
+def check_devices(plan, board):
+    """The boot's device rules (core/passthrough_check.c), at build time:
+    each device in the board's tree, given once, not the hypervisor's or
+    memory, clear of the partition's RAM and virtual GIC, and its 4 KiB
+    pages shared with no other partition's device and holding no device
+    the partition is not given, unless it is given the whole page."""
+    granted = []  # (node, partition, device as written, pages)
+    hyp, mem = board.hypervisors(), board.memory()
+    for part in plan.parts:
+        check_partition_devices(plan, board, part, granted, hyp, mem)
+
+
+def check_partition_devices(plan, board, part, granted, hyp, mem):
+    """check_devices() for one partition, which stops at its first error."""
+    opt = f"CONFIG_PART{part['slot']}_DEVICES"
+    nodes = []
+    for d in part["devices"]:
+        node = board.device(d)
+        if node is None:
+            plan.error("device-exists", opt, f"'{d}' is not in the board's device tree")
+            return
+        if not board.regs(node):
+            plan.error("device-exists", opt, f"'{d}' has no usable \"reg\"")
+            return
+        nodes.append(node)
+    for d, node, whole in zip(part["devices"], nodes, part["whole_page"]):
+        prior = next((g for g in granted if g[0] is node), None)
+        if prior:
+            same = f"'{d}' is" if prior[2] == d else f"'{d}' names '{prior[2]}',"
+            plan.error("device-twice", opt,
+                       f"{same} already given to partition {prior[1]['slot']} "
+                       f"(CONFIG_PART{prior[1]['slot']}_DEVICES)")
+            return
+        mine = []
+        for base, size in board.regs(node):
+            if not size:
+                continue
+            pbase, psize = pages(base, size)
+            if any(overlaps(pbase, psize, b, s) for b, s in hyp):
+                plan.error("device-hypervisor", opt, f"'{d}' is the hypervisor's own "
+                                                     "(its console or interrupt controller)")
+                return
+            if any(overlaps(pbase, psize, b, s) for b, s in mem):
+                plan.error("device-memory", opt, f"'{d}' is memory, not a device")
+                return
+            for g in granted:
+                if g[1] is not part and any(overlaps(pbase, psize, b, s) for b, s in g[3]):
+                    plan.error("page-shared", opt,
+                               f"'{d}' shares a 4 KiB page with '{g[2]}' of partition "
+                               f"{g[1]['slot']} (CONFIG_PART{g[1]['slot']}_DEVICES)")
+                    return
+            if overlaps(pbase, psize, part["mem_base"], part["mem_size"]) or \
+                    overlaps(pbase, psize, VGIC_IPA, VGIC_SIZE):
+                plan.error("device-collides", opt,
+                           f"'{d}' at {pbase:#x} collides with the partition's RAM or "
+                           "virtual GIC addresses")
+                return
+            mine.append((pbase, psize))
+        if not whole:
+            for pbase, psize in mine:
+                others = board.nodes_at(pbase, psize, nodes)
+                if others:
+                    plan.error("page-neighbour", opt,
+                               f"'{d}': its page {pbase:#x} also holds "
+                               f"'{others[0].path()}', not given to this partition (give "
+                               f"it too, or CONFIG_PART{part['slot']}_DEVICES_WHOLE_PAGE)")
+                    return
+        granted.append((node, part, d, mine))
 
 
 def build_channels(cfg, plan):
     by_name = {p["name"]: p for p in plan.parts}
     names = {}
+    explicit = []  # (partition, address, size, option) of explicit regions
     for i in range(MAX_CHANNELS):
         c = f"CONFIG_CHAN{i}"
         if cfg.get(c) != "y":
             continue
         name = cfg.get(c + "_NAME", "")
         if not NAME_RE.match(name):
-            plan.error(c + "_NAME", f"'{name}' must be 1-31 letters, digits, '-' or '_'")
+            plan.error("channel-name", c + "_NAME",
+                       f"'{name}' must be 1-31 letters, digits, '-' or '_'")
         elif name in names:
-            plan.error(c + "_NAME", f"'{name}' is already the name of channel {names[name]} "
-                                    f"(CONFIG_CHAN{names[name]}_NAME)")
+            plan.error("channel-name-twice", c + "_NAME",
+                       f"'{name}' is already the name of channel {names[name]} "
+                       f"(CONFIG_CHAN{names[name]}_NAME)")
         names.setdefault(name, i)
         ch = {"slot": i, "name": name, "ends": [None, None], "size": 0,
               "writable": [1, 1], "addr": [0, 0]}
@@ -231,15 +620,18 @@ def build_channels(cfg, plan):
             end = cfg.get(c + opt, "")
             if end not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
-                plan.error(c + opt, f"'{end}' is not the name of an enabled partition "
-                                    f"(partitions: {known})")
+                plan.error("channel-end", c + opt,
+                           f"'{end}' is not the name of an enabled partition "
+                           f"(partitions: {known})")
                 continue
             ch["ends"][e] = by_name[end]
         if ch["ends"][0] is not None and ch["ends"][0] is ch["ends"][1]:
-            plan.error(c + "_END_B", "both ends are the same partition; a channel joins two")
+            plan.error("channel-same-ends", c + "_END_B",
+                       "both ends are the same partition; a channel joins two")
         kb = parse_int(cfg.get(c + "_SHARED_KB"), 0)
         if kb % 4:
-            plan.error(c + "_SHARED_KB", f"{kb} KiB is not a multiple of 4 KiB (a page)")
+            plan.error("channel-size", c + "_SHARED_KB",
+                       f"{kb} KiB is not a multiple of 4 KiB (a page)")
         ch["size"] = kb << 10
         if kb:
             ch["writable"] = [0 if cfg.get(c + "_WRITERS_B") == "y" else 1,
@@ -251,16 +643,30 @@ def build_channels(cfg, plan):
                     continue
                 part = ch["ends"][e]
                 if addr % 4096:
-                    plan.error(c + opt, f"{addr:#x} is not 4 KiB aligned")
+                    plan.error("channel-address-align", c + opt, f"{addr:#x} is not 4 KiB aligned")
                 elif addr + ch["size"] > 1 << 39:
-                    plan.error(c + opt, "the region must lie below 512 GiB")
+                    plan.error("channel-address-512g", c + opt,
+                               "the region must lie below 512 GiB")
                 elif overlaps(addr, ch["size"], part["mem_base"], part["mem_size"]):
-                    plan.error(c + opt, f"{addr:#x} overlaps the RAM of '{part['name']}'")
+                    plan.error("channel-address-ram", c + opt,
+                               f"{addr:#x} overlaps the RAM of '{part['name']}'")
                 elif overlaps(addr, ch["size"], VGIC_IPA, VGIC_SIZE):
-                    plan.error(c + opt, f"{addr:#x} overlaps the virtual GIC")
+                    plan.error("channel-address-vgic", c + opt,
+                               f"{addr:#x} overlaps the virtual GIC")
                 elif overlaps(addr, ch["size"], WINDOW_IPA, WINDOW_SIZE):
-                    plan.error(c + opt, f"{addr:#x} lies in the hypervisor window; use 0 to "
-                                        "be placed there automatically")
+                    plan.error("channel-address-window", c + opt,
+                               f"{addr:#x} lies in the hypervisor window; use 0 to "
+                               "be placed there automatically")
+                else:
+                    # Stage 2 can map only one region at an address.
+                    for o_part, o_addr, o_size, o_opt in explicit:
+                        if o_part is part and overlaps(addr, ch["size"], o_addr, o_size):
+                            plan.error("channel-address-overlap", c + opt,
+                                       f"{addr:#x} overlaps the region at {o_addr:#x} "
+                                       f"({o_opt}) in '{part['name']}'")
+                            break
+                    else:
+                        explicit.append((part, addr, ch["size"], c + opt))
         plan.channels.append(ch)
 
 
@@ -285,7 +691,9 @@ def dts(plan):
             f"\t\t\trestart-backoff-ms = <{p['backoff_ms']}>;",
             f"\t\t\tpriority = <{p['priority']}>;",
         ] + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
-             if p["devices"] else []) + [
+             if p["devices"] else []) + (
+            [f"\t\t\tdevices-whole-page = <{' '.join(str(int(w)) for w in p['whole_page'])}>;"]
+            if any(p["whole_page"]) else []) + [
             "\t\t};",
         ]
     out += ["\t};"]
@@ -354,11 +762,19 @@ def main():
     ap.add_argument("--config", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--domains", required=True, help="built domains (O/domains)")
+    ap.add_argument("--board-dtb", help="the board's device tree, for the device checks")
     ap.add_argument("--check-only", action="store_true")
     args = ap.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
-    plan = build_plan(read_config(args.config), args.domains, args.out)
+    board = None
+    if args.board_dtb:
+        try:
+            board = BoardTree(args.board_dtb)
+        except (OSError, ValueError, struct.error, IndexError) as e:
+            print(f"plan error: --board-dtb: cannot read {args.board_dtb}: {e}", file=sys.stderr)
+            return 1
+    plan = build_plan(read_config(args.config), args.domains, args.out, board)
     if plan.errors:
         for e in plan.errors:
             print(f"plan error: {e}", file=sys.stderr)

@@ -823,6 +823,308 @@ def test_long_external_image_name_fits_the_plan(c):
     check(packed(r, raw), f"payload.S does not pack {raw}")
 
 
+# --- The rule table and its paired fixtures (tests/plan/rules/) ---------------------------
+
+RULES_DIR = os.path.join(REPO, "tests", "plan", "rules")
+_board_dtbs = {}
+
+
+def qemu_virt_dtb():
+    """QEMU virt's device tree as the Makefile dumps it for the plan (the
+    board's qemu.conf options), once per run; Skip without QEMU."""
+    if "qemu-virt" not in _board_dtbs:
+        if not shutil.which("qemu-system-aarch64"):
+            raise Skip("no qemu-system-aarch64 to dump QEMU virt's device tree")
+        path = os.path.join(tempfile.mkdtemp(prefix="test_mkplan-board-"), "qemu-virt.dtb")
+        proc = subprocess.run(["qemu-system-aarch64", "-M",
+                               f"virt,virtualization=on,dumpdtb={path}", "-cpu", "cortex-a72",
+                               "-smp", "4", "-m", "1G", "-nographic", "-nic", "none"],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=60)
+        check(proc.returncode == 0 and os.path.exists(path), f"QEMU dumpdtb:\n{proc.stderr}")
+        _board_dtbs["qemu-virt"] = path
+    return _board_dtbs["qemu-virt"]
+
+
+def rpi4_dtb():
+    """The Pi 4's Debian tree where tools/fetch-rpi4-files.sh put it for the
+    default build (the unit tests use the same), with the SD card's UART0
+    overlay applied, as the Makefile gives it to mkplan.py; or Skip."""
+    if "rpi4" in _board_dtbs:
+        return _board_dtbs["rpi4"]
+    for tool in ("dtc", "fdtoverlay"):
+        if not shutil.which(tool):
+            raise Skip(f"no {tool}")
+    for d in (os.environ.get("RPI4_FILES", ""), os.path.join(REPO, "build", "rpi4-files")):
+        path = os.path.join(d, "bcm2711-rpi-4-b.dtb")
+        if d and os.path.exists(path):
+            break
+    else:
+        raise Skip("no fetched bcm2711-rpi-4-b.dtb (make rpi4_defconfig sdimage fetches it)")
+    tmp = tempfile.mkdtemp(prefix="test_mkplan-board-")
+    dtbo, out = os.path.join(tmp, "uart0.dtbo"), os.path.join(tmp, "rpi4.dtb")
+    subprocess.run(["dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", dtbo,
+                    os.path.join(REPO, "boards", "rpi4", "bulkhead-uart0.dts")], check=True)
+    subprocess.run(["fdtoverlay", "-i", path, "-o", out, dtbo], check=True)
+    _board_dtbs["rpi4"] = out
+    return out
+
+
+def load_mkplan():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("mkplan", MKPLAN)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def rule_fixture(name):
+    """(config text over base.config, expected errors, directives)."""
+    with open(os.path.join(RULES_DIR, "base.config")) as f:
+        base = f.read()
+    with open(os.path.join(RULES_DIR, name + ".config")) as f:
+        text = f.read()
+    expect = [l[len("# expect: "):] for l in text.splitlines() if l.startswith("# expect: ")]
+    directives = dict(l[2:].split(": ", 1) for l in text.splitlines()
+                      if l.startswith("# ") and ": " in l and not l.startswith("# expect: ")
+                      and l[2:].split(": ", 1)[0] in ("board-dtb", "hello-size"))
+    return base + text, expect, directives
+
+
+def test_rule_fixtures_cover_the_table(c):
+    """Every rule both sides check has a bad .config and the same plan as a
+    .dts; every build-time rule a .config; no fixture names a rule that is
+    not in the table; the docs list every rule."""
+    mk = load_mkplan()
+    check(len(mk.RULES) >= 40, f"only {len(mk.RULES)} rules read from plan_rules.h")
+    files = set(os.listdir(RULES_DIR)) - {"README.md", "base.config", "base.dtsi", "guest.img"}
+    want = set()
+    for rule, where in mk.RULES.items():
+        check(where in ("BOTH", "DEVICE", "LOAD", "BOOT", "BUILD"), f"{rule}: where {where}")
+        if where in ("BOTH", "DEVICE", "LOAD", "BUILD"):
+            want.add(rule + ".config")
+        if where in ("BOTH", "DEVICE"):
+            want.add(rule + ".dts")
+    check(files == want, f"missing: {sorted(want - files)}; not rules: {sorted(files - want)}")
+    for f in files:
+        if f.endswith(".dts"):
+            with open(os.path.join(RULES_DIR, f)) as fh:
+                check("bulkhead,test-expect" in fh.read(), f"{f} states no expected message")
+    with open(os.path.join(REPO, "docs", "plan.md")) as f:
+        doc = f.read()
+    missing = [r for r in mk.RULES if f"`{r}`" not in doc]
+    check(not missing, f"docs/plan.md does not list the rules {missing}")
+
+
+def test_rule_fixtures_build_side(c):
+    """Each rule's .config is refused by mkplan.py with exactly its expected
+    errors, under that rule."""
+    mk = load_mkplan()
+    cwd = os.getcwd()
+    for rule, where in sorted(mk.RULES.items()):
+        if where == "BOOT":
+            continue
+        text, expect, directives = rule_fixture(rule)
+        board = None
+        if directives.get("board-dtb") == "qemu-virt":
+            board = mk.BoardTree(qemu_virt_dtb())
+        if "hello-size" in directives:
+            c.file("domains-build/hello/hello.bin", b"\x01" * int(directives["hello-size"]))
+        else:
+            c.file("domains-build/hello/hello.bin", HELLO_BIN)
+        out = os.path.join(c.tmp, "rule-" + rule)
+        os.makedirs(out, exist_ok=True)
+        cfg_path = c.file(f"rule-{rule}.config", text.encode())
+        os.chdir(REPO)
+        try:
+            plan = mk.build_plan(mk.read_config(cfg_path), c.domains, out, board)
+        finally:
+            os.chdir(cwd)
+        check(plan.errors == expect, f"{rule}.config:\n  expected " + "\n           ".join(expect)
+              + "\n  got      " + "\n           ".join(plan.errors))
+        check(set(plan.rules) == {rule}, f"{rule}.config: refused under {plan.rules}")
+
+
+def test_rule_base_is_base_dtsi(c):
+    """base.config and base.dtsi are the same plan: mkplan.py writes the
+    plan base.dtsi spells out (compared as dtc reads both)."""
+    if not shutil.which("dtc"):
+        raise Skip("no dtc")
+    with open(os.path.join(RULES_DIR, "base.config")) as f:
+        r = c.run(f.read())
+    expect_ok(r)
+
+    def canon(path):
+        proc = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dts", path],
+                              capture_output=True, text=True)
+        check(proc.returncode == 0, f"dtc {path}: {proc.stderr}")
+        # The fixture's labels (p0, p1) are for the fixtures' overrides.
+        return [re.sub(r"\bp[01]: ", "", l) for l in proc.stdout.splitlines()]
+    check(canon(os.path.join(r.out, "plan.dts")) == canon(os.path.join(RULES_DIR, "base.dtsi")),
+          "plan.dts from base.config differs from base.dtsi")
+
+
+# --- Found by plans written from outside the project (issue 10) ------------------------------
+
+
+def test_ram_over_vgic(c):
+    """A guest's RAM over its own vGIC (0x8000000-0x81fffff) was accepted:
+    the guest silently lost its interrupt controller."""
+    raw = c.file("images/guest.bin", b"\x01" * 16)
+    msg = ("CONFIG_PART1_MEM_BASE: RAM overlaps the virtual GIC at 0x8000000-0x81fffff "
+           "(the partition's interrupt controller)")
+    # Over it exactly, ending in it, all RAM from 0 (it covers it).
+    for base, mb in ((0x8000000, 2), (0x7e00000, 4), (0, 1024)):
+        expect_errors(c.run(config(part(0), part(1, MEM_BASE=Hex(base), MEM_MB=mb, IMAGE=raw),
+                                   BOARD_RAM_MB=None)), msg)
+    # Right below it and right after it.
+    expect_ok(c.run(config(part(0), part(1, MEM_BASE=Hex(0x7000000), IMAGE=raw),
+                           part(2, MEM_BASE=Hex(0x8200000), IMAGE=raw))))
+
+
+def test_kconfig_number_out_of_range(c):
+    """A Kconfig number outside its range (8192 MiB where the range stops at
+    4096) was replaced by Kconfiglib with the default, and only warned
+    about; mkplan.py read .config as it was. Now the build stops."""
+    expect_errors(c.run(config(part(0, MEM_MB=8192), BOARD_RAM_MB=None)),
+                  "CONFIG_PART0_MEM_MB: 8192 is outside its range 1-4096 "
+                  "(core/Kconfig.partitions)")
+    expect_errors(c.run(config(part(0, PRIORITY="high"))),
+                  "CONFIG_PART0_PRIORITY: 'high' is not a number")
+    expect_errors(c.run(config(part(0), part(1), chan(3, **shared(131072)))),
+                  "CONFIG_CHAN3_SHARED_KB: 131072 is outside its range 0-65536 "
+                  "(core/Kconfig.partitions)")
+    # The limits themselves, and a disabled slot's stray options.
+    expect_ok(c.run(config(part(0, MEM_MB=4096, PRIORITY=255, RESTART_LIMIT=1000,
+                                RESTART_BACKOFF_MS=60000), BOARD_RAM_MB=None)))
+    expect_ok(c.run(config(part(0), part(1, MEM_MB=8192)[1:])))
+
+
+def test_kconfig_check_stops_defconfig(c):
+    """tools/kconfig-check.py, which the Makefile runs before Kconfiglib's
+    defconfig, olddefconfig and genconfig: the same refusal for every
+    option, in a defconfig as in a .config."""
+    try:
+        import kconfiglib  # noqa: F401
+    except ImportError:
+        raise Skip(f"no kconfiglib for {sys.executable} (run with /usr/bin/python3)")
+    tool = os.path.join(REPO, "tools", "kconfig-check.py")
+    bad = c.file("bad_defconfig", b"CONFIG_PART0=y\nCONFIG_PART0_MEM_MB=8192\nCONFIG_HZ=abc\n")
+    proc = subprocess.run([sys.executable, tool, "Kconfig", bad], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    check(proc.returncode == 1, f"exit {proc.returncode}")
+    lines = proc.stderr.splitlines()
+    check(f"kconfig error: CONFIG_PART0_MEM_MB=8192 in {bad} is outside its range 1-4096 "
+          "(Kconfig would quietly use the default instead)" in lines, proc.stderr)
+    check(any("'abc'" in l and "HZ" in l for l in lines), proc.stderr)
+    for cfg in sorted(os.listdir(os.path.join(REPO, "configs"))):
+        proc = subprocess.run([sys.executable, tool, "Kconfig", os.path.join("configs", cfg)],
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+        check(proc.returncode == 0 and not proc.stderr, f"configs/{cfg}:\n{proc.stderr}")
+
+
+def test_device_named_two_ways(c):
+    """The same device as a path and as its node name passed the build
+    (the boot refused it). Without the board's tree: a path and a node
+    name with a unit address that is its last component."""
+    expect_errors(c.run(config(part(0, DEVICES="/pl031@9010000"),
+                               part(1, DEVICES="pl031@9010000"))),
+                  "CONFIG_PART1_DEVICES: 'pl031@9010000' names the device '/pl031@9010000', "
+                  "already given to partition 0 (CONFIG_PART0_DEVICES)")
+    expect_errors(c.run(config(part(0, DEVICES="pl031@9010000, /pl031@9010000"))),
+                  "CONFIG_PART0_DEVICES: '/pl031@9010000' names the device 'pl031@9010000', "
+                  "already given to partition 0 (CONFIG_PART0_DEVICES)")
+    # An alias cannot be told from a node name without the tree.
+    expect_ok(c.run(config(part(0, DEVICES="/soc/rtc"), part(1, DEVICES="rtc"))))
+    # With it, by node: an alias too.
+    dtb = qemu_virt_dtb()
+    expect_errors(c.run(config(part(0, DEVICES="/pl031@9010000"),
+                               part(1, DEVICES="/pl031")), "--board-dtb", dtb),
+                  "CONFIG_PART1_DEVICES: '/pl031' names '/pl031@9010000', already given to "
+                  "partition 0 (CONFIG_PART0_DEVICES)")
+
+
+def test_channel_regions_overlap(c):
+    """Two channels' explicit addresses over each other at one partition
+    passed the build (the boot refused them)."""
+    r = c.run(config(part(0), part(1),
+                     chan(0, **shared(64, addr_a=0x30000000)),
+                     chan(2, **shared(4, addr_a=0x3000f000)),
+                     chan(5, **shared(64, addr_b=0x30000000))))
+    expect_errors(r, "CONFIG_CHAN2_ADDR_A: 0x3000f000 overlaps the region at 0x30000000 "
+                     "(CONFIG_CHAN0_ADDR_A) in 'part0'")
+    # Touching, and the same address in two partitions (their own spaces).
+    expect_ok(c.run(config(part(0), part(1),
+                           chan(0, **shared(64, addr_a=0x30000000, addr_b=0x30000000)),
+                           chan(1, **shared(4, addr_a=0x30010000, addr_b=0x2ffff000)))))
+
+
+def test_whole_page_option(c):
+    r = c.run(config(part(0, DEVICES="/pl031@9010000, /virtio_mmio@a000000",
+                          DEVICES_WHOLE_PAGE="/virtio_mmio@a000000")))
+    expect_ok(r)
+    block = partition_block(r.read("plan.dts"), 0)
+    check('devices = "/pl031@9010000", "/virtio_mmio@a000000";' in block and
+          "devices-whole-page = <0 1>;" in block, "\n".join(block))
+    dtb = compile_dts(r)
+    if dtb and fdtget(dtb, "/", "compatible", "s") is not None:
+        check(fdtget(dtb, "/partitions/partition@0", "devices-whole-page") == "0 1",
+              "devices-whole-page cells")
+    # None opted in: no property.
+    r = c.run(config(part(0, DEVICES="/pl031@9010000")))
+    expect_ok(r)
+    check(not any(l.startswith("devices-whole-page") for l in
+                  partition_block(r.read("plan.dts"), 0)), "an empty devices-whole-page")
+    # Written otherwise than in DEVICES: refused.
+    expect_errors(c.run(config(part(0, DEVICES="/virtio_mmio@a000000",
+                                    DEVICES_WHOLE_PAGE="virtio_mmio@a000000"))),
+                  "CONFIG_PART0_DEVICES_WHOLE_PAGE: 'virtio_mmio@a000000' is not one of the "
+                  "devices in CONFIG_PART0_DEVICES")
+
+
+def test_page_neighbours_qemu_virt(c):
+    """A grant rounded up to 4 KiB pages granted the device's neighbours:
+    virtio transports 1-7 with transport 0."""
+    dtb = qemu_virt_dtb()
+    msg = ("CONFIG_PART0_DEVICES: '/virtio_mmio@a000000': its page 0xa000000 also holds "
+           "'/virtio_mmio@a000200', not given to this partition (give it too, or "
+           "CONFIG_PART0_DEVICES_WHOLE_PAGE)")
+    expect_errors(c.run(config(part(0, DEVICES="/virtio_mmio@a000000")), "--board-dtb", dtb),
+                  msg)
+    # Without the tree the build cannot tell (the boot still refuses).
+    expect_ok(c.run(config(part(0, DEVICES="/virtio_mmio@a000000"))))
+    # The whole page, said so: accepted; so is a device with a page of its
+    # own, and all eight transports of the page together.
+    expect_ok(c.run(config(part(0, DEVICES="/virtio_mmio@a000000",
+                                DEVICES_WHOLE_PAGE="/virtio_mmio@a000000"),
+                           part(1, DEVICES="/pl031@9010000")), "--board-dtb", dtb))
+    eight = [f"/virtio_mmio@a000{2 * k:x}00" for k in range(8)]
+    expect_errors(c.run(config(part(0, DEVICES=",".join(eight[:4])),
+                               part(1, DEVICES=",".join(eight[4:]))), "--board-dtb", dtb),
+                  "CONFIG_PART0_DEVICES: '/virtio_mmio@a000000': its page 0xa000000 also "
+                  "holds '/virtio_mmio@a000800', not given to this partition (give it too, "
+                  "or CONFIG_PART0_DEVICES_WHOLE_PAGE)",
+                  "CONFIG_PART1_DEVICES: '/virtio_mmio@a000800': its page 0xa000000 also "
+                  "holds '/virtio_mmio@a000000', not given to this partition (give it too, "
+                  "or CONFIG_PART1_DEVICES_WHOLE_PAGE)")
+    # Unreadable tree: said so.
+    junk = c.file("junk.dtb", b"not a tree")
+    r = c.run(config(part(0)), "--board-dtb", junk)
+    check(r.rc == 1 and "--board-dtb: cannot read" in r.stderr, r.stderr)
+
+
+def test_page_neighbours_rpi4_aux(c):
+    """The Pi 4's AUX page holds the mini UART, SPI1 and SPI2."""
+    dtb = rpi4_dtb()
+    board = {"BOARD_NR_CPUS": 4, "NR_CPUS": 4, "BOARD_RAM_MB": 4096}
+    expect_errors(c.run(config(part(0, DEVICES="serial1"), **board), "--board-dtb", dtb),
+                  "CONFIG_PART0_DEVICES: 'serial1': its page 0xfe215000 also holds "
+                  "'/soc/aux@7e215000', not given to this partition (give it too, or "
+                  "CONFIG_PART0_DEVICES_WHOLE_PAGE)")
+    expect_ok(c.run(config(part(0, DEVICES="serial1, /soc/aux@7e215000, spi@7e215080, "
+                                           "/soc/spi@7e2150c0"), **board), "--board-dtb", dtb))
+
+
 # --- Runner ---------------------------------------------------------------------------------
 
 
@@ -849,6 +1151,8 @@ def main():
             print(f"  PASS  {name}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    for path in _board_dtbs.values():
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     if skipped:
         print(f"{skipped} skipped")
     print(f"{passed} passed, {failed} failed")

@@ -233,6 +233,31 @@ static void error_message_truncated(void **state)
 	free(blob);
 }
 
+/* Every reserved range must stay out of reach of partitions, however many
+ * there are (issue 10, finding 7: ranges beyond 16 were dropped). */
+static bool reserved_covers(uint64_t base, uint64_t size)
+{
+	for (unsigned int i = 0; i < b.nr_reserved; i++)
+		if (b.reserved[i].base <= base &&
+		    base + size <= b.reserved[i].base + b.reserved[i].size)
+			return true;
+	return false;
+}
+
+static void reserved_beyond_table_kept(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/reserved-many.dtb");
+	assert_true(b.nr_reserved <= BOARD_MAX_RESERVED);
+	/* Twenty 1 MiB-apart ranges (one touched by a 21st) and a node: 21
+	 * distinct ranges, so at least five joined others. */
+	assert_true(b.nr_reserved_merged >= 5);
+	for (uint64_t i = 0; i < 20; i++)
+		assert_true(reserved_covers(0x48000000 + i * 0x100000, 0x1000));
+	assert_true(reserved_covers(0x48001000, 0x1000));
+	assert_true(reserved_covers(0x4a000000, 0x10000));
+}
+
 /* --- Real-board shapes ---------------------------------------------------------------- */
 
 static void raspberry_pi_4(void **state)
@@ -470,6 +495,7 @@ int main(void)
 		cmocka_unit_test(cpu_enable_methods),
 		cmocka_unit_test(gicv3_two_redistributor_regions),
 		cmocka_unit_test(gicv3_cpu_interface_not_redistributor),
+		cmocka_unit_test(reserved_beyond_table_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

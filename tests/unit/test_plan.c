@@ -6,6 +6,12 @@
  * that message is all a user sees when the hypervisor refuses a plan.
  * plan-chan-base.dtsi adds channels to it, and the plan-chan-* fixtures do
  * the same for the channel rules (and the hypervisor window).
+ *
+ * The paired rule fixtures of tests/plan/rules/ (compiled into rules/) are
+ * the boot side of the rule table, bulkhead/plan_rules.h: every rule that
+ * plan_parse() shares with tools/mkplan.py has one, refused with that rule
+ * and the message the fixture states (tests/plan/test_mkplan.py runs the
+ * build side of the same pairs).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -64,6 +70,15 @@ static void expect_error(const char *name, unsigned int nr_cpus, const char *mes
 {
 	assert_int_equal(parse(name, nr_cpus), -1);
 	assert_string_equal(err, message);
+	assert_int_not_equal(plan.rule, PLAN_RULE_NONE);
+}
+
+static void expect_rule(const char *name, enum plan_rule rule, const char *message)
+{
+	expect_error(name, NR_CPUS, message);
+	if (plan.rule != rule)
+		fail_msg("%s: refused under rule %s, not %s", name, plan_rule_name(plan.rule),
+			 plan_rule_name(rule));
 }
 
 static void expect_cpus(const struct plan_partition *p, const unsigned int *cpus, unsigned int n)
@@ -554,6 +569,125 @@ static void chan_error_message_truncated(void **state)
 	free(blob);
 }
 
+/* --- The rule table and its paired fixtures ------------------------------------------ */
+
+static const struct {
+	enum plan_rule rule;
+	const char *name, *where;
+} rules[] = {
+#define RULE_ROW(id, name, where) { PLAN_RULE_##id, name, #where },
+	PLAN_RULES(RULE_ROW)
+#undef RULE_ROW
+};
+
+static void rule_names(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(rules) / sizeof(rules[0]), PLAN_NR_RULES - 1);
+	for (unsigned int i = 0; i < PLAN_NR_RULES - 1; i++) {
+		assert_int_equal(rules[i].rule, i + 1);
+		assert_string_equal(plan_rule_name(rules[i].rule), rules[i].name);
+		for (unsigned int j = 0; j < i; j++)
+			assert_string_not_equal(rules[i].name, rules[j].name);
+	}
+	assert_string_equal(plan_rule_name(PLAN_RULE_MEM_VGIC), "memory-vgic");
+	assert_string_equal(plan_rule_name(PLAN_RULE_NONE), "none");
+	assert_string_equal(plan_rule_name(PLAN_NR_RULES), "unknown");
+}
+
+/* The expected message a rule fixture carries in its root. */
+static const char *fixture_expect(const void *blob)
+{
+	int len;
+	const char *s = fdt_getprop(blob, 0, "bulkhead,test-expect", &len);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void rule_pairs_boot_side(void **state)
+{
+	unsigned int both = 0, device = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < PLAN_NR_RULES - 1; i++) {
+		char name[96];
+		void *blob;
+		int rc;
+
+		if (strcmp(rules[i].where, "BOTH") && strcmp(rules[i].where, "DEVICE"))
+			continue;
+		snprintf(name, sizeof(name), "rules/%s.dtb", rules[i].name);
+		blob = load_dtb(name);
+		rc = parse_blob(blob, NR_CPUS);
+		if (!strcmp(rules[i].where, "DEVICE")) {
+			/* A valid plan: the devices are checked against the
+			 * board's tree (test_passthrough). */
+			if (rc)
+				fail_msg("%s: %s", name, err);
+			device++;
+		} else {
+			if (rc == 0)
+				fail_msg("%s: accepted", name);
+			if (strcmp(err, fixture_expect(blob)))
+				fail_msg("%s:\n  expected %s\n  got      %s", name,
+					 fixture_expect(blob), err);
+			if (plan.rule != rules[i].rule)
+				fail_msg("%s: refused under rule %s", name,
+					 plan_rule_name(plan.rule));
+			both++;
+		}
+		free(blob);
+	}
+	/* Not vacuous. */
+	assert_true(both >= 20);
+	assert_true(device >= 5);
+}
+
+/* --- Found by plans written from outside the project (issue 10) -------------------- */
+
+/* RAM over the vGIC hid the partition's interrupt controller: accepted at
+ * build time and at boot. */
+static void ram_over_vgic_refused(void **state)
+{
+	const char *msg = P1 "memory: overlaps the virtual GIC at 0x8000000-0x81fffff (the "
+			     "partition's interrupt controller)";
+
+	(void)state;
+	expect_rule("fixtures/plan-err-memory-vgic-inside.dtb", PLAN_RULE_MEM_VGIC, msg);
+	expect_rule("fixtures/plan-err-memory-vgic-last.dtb", PLAN_RULE_MEM_VGIC, msg);
+	/* Right below it and right after it. */
+	parse_ok("fixtures/plan-ram-around-vgic.dtb", NR_CPUS);
+	assert_int_equal(plan.parts[0].mem_base + plan.parts[0].mem_size, PLAN_VGIC_IPA);
+	assert_int_equal(plan.parts[1].mem_base, PLAN_VGIC_IPA + PLAN_VGIC_SIZE);
+}
+
+/* Two channels' explicit regions over each other at one partition passed
+ * plan_parse() (channels_build refused them later); now the plan does. */
+static void channel_regions_apart(void **state)
+{
+	(void)state;
+	parse_ok("fixtures/plan-chan-address-adjacent.dtb", NR_CPUS);
+	assert_int_equal(plan.channels[0].shared_ipa[0] + plan.channels[0].shared_size,
+			 plan.channels[2].shared_ipa[1]);
+	assert_int_equal(plan.channels[0].shared_ipa[1], plan.channels[2].shared_ipa[0]);
+}
+
+static void devices_whole_page(void **state)
+{
+	const char *msg = P1 "devices-whole-page: must be one flag (0 or 1) per entry of devices";
+
+	(void)state;
+	parse_ok("fixtures/plan-devices-whole-page.dtb", NR_CPUS);
+	assert_int_equal(plan.parts[1].nr_devices, 2);
+	assert_false(plan.parts[1].whole_page[0]);
+	assert_true(plan.parts[1].whole_page[1]);
+	/* Absent: no device is. */
+	assert_false(plan.parts[0].whole_page[0]);
+	expect_rule("fixtures/plan-err-whole-page-2.dtb", PLAN_RULE_WHOLE_PAGE, msg);
+	expect_rule("fixtures/plan-err-whole-page-count.dtb", PLAN_RULE_WHOLE_PAGE, msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +780,11 @@ int main(void)
 		cmocka_unit_test(chan_error_ram_in_window),
 		cmocka_unit_test(chan_error_ram_window_end),
 		cmocka_unit_test(chan_error_message_truncated),
+		cmocka_unit_test(rule_names),
+		cmocka_unit_test(rule_pairs_boot_side),
+		cmocka_unit_test(ram_over_vgic_refused),
+		cmocka_unit_test(channel_regions_apart),
+		cmocka_unit_test(devices_whole_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,6 +69,12 @@ UT_NAMES += test_rpi4_dt
 ut-src-test_rpi4_dt := core/board_dt.c core/lib/format.c
 ut-libs-test_rpi4_dt := $(UT_LIBFDT)
 
+# The device rules (core/passthrough_check.c) against QEMU's and the Pi 4's
+# trees, and the paired plan-rule fixtures (tests/plan/rules/, below).
+UT_NAMES += test_passthrough
+ut-src-test_passthrough := core/passthrough_check.c core/board_dt.c core/plan.c core/lib/format.c
+ut-libs-test_passthrough := $(UT_LIBFDT)
+
 # arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
 # assembler does not know: objects that call spin_lock() get host_yield.h,
 # an assembler macro standing in for it.
@@ -79,7 +85,38 @@ $(UT_OBJ)/core/vgic.o: UT_CFLAGS += -include $(UT_DIR)/host_yield.h
 $(UT_OBJ)/domains/runtime/ring.o $(UT_OBJ)/$(UT_DIR)/test_ring.o: \
 	UT_CFLAGS += -Icore/abi -Idomains/runtime
 
-UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES))
+# --- Tests on the fake arch (tests/unit/fakearch/README.md) -------------------------------
+# Core files compiled against the fake arch's headers, into objects of their
+# own (the other tests compile some of the same files against the real ones).
+
+UT_FAKE_OBJ := $(UT_OBJ)/fake
+UT_FAKE_CFLAGS = $(filter-out -Iarch/arm64/include,$(UT_CFLAGS)) \
+	-I$(UT_DIR)/fakearch/include -I$(UT_DIR)/fakearch -Iarch/arm64/include \
+	-Wno-unused-parameter
+UT_FAKE_NAMES := test_partition
+ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
+	core/vcpu_power.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/vgic.c \
+	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
+	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
+	core/smccc_arch.c core/log.c core/console.c core/lib/ratelimit.c \
+	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c
+
+define ut-fake-link
+$(UT_OUT)/$(1): $(patsubst %.c,$(UT_FAKE_OBJ)/%.o,$(UT_DIR)/$(1).c $(ut-fake-src-$(1)))
+	$$(call msg,HOSTLD,$$(patsubst $(O)/%,%,$$@))
+	$(Q)$(HOSTCC) $(UT_LDFLAGS) -o $$@ $$^ $(UT_LIBS)
+endef
+$(foreach t,$(UT_FAKE_NAMES),$(eval $(call ut-fake-link,$(t))))
+
+UT_FAKE_SRCS := $(sort $(foreach t,$(UT_FAKE_NAMES),$(UT_DIR)/$(t).c $(ut-fake-src-$(t))))
+UT_FAKE_OBJS := $(patsubst %.c,$(UT_FAKE_OBJ)/%.o,$(UT_FAKE_SRCS))
+$(UT_FAKE_OBJS): $(UT_FAKE_OBJ)/%.o: %.c
+	$(call msg,HOSTCC,$< (fake arch))
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(UT_FAKE_CFLAGS) -c $< -o $@
+-include $(UT_FAKE_OBJS:.o=.d)
+
+UNIT_TESTS := $(addprefix $(UT_OUT)/,$(UT_NAMES) $(UT_FAKE_NAMES))
 
 # Every C file compiled as-is (tests and code under test), each once.
 UT_SRCS := $(sort $(foreach t,$(UT_NAMES),$(UT_DIR)/$(t).c $(ut-src-$(t))))
@@ -152,6 +189,19 @@ $(UT_OUT)/rpi4/bulkhead-uart0.dtbo: boards/rpi4/bulkhead-uart0.dts
 
 $(UT_OBJ)/$(UT_DIR)/test_rpi4_dt.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
 $(UT_OUT)/test_rpi4_dt: $(UT_OUT)/rpi4/bcm2711-rpi-4-b.dtb $(UT_OUT)/rpi4/bulkhead-uart0.dtbo
+
+# The paired plan-rule fixtures (tests/plan/rules/): the boot side of each
+# rule, for test_plan and test_passthrough.
+UT_RULES := $(patsubst tests/plan/rules/%.dts,$(UT_OUT)/rules/%.dtb,\
+	$(wildcard tests/plan/rules/*.dts))
+$(UT_OUT)/rules/%.dtb: tests/plan/rules/%.dts tests/plan/rules/base.dtsi
+	$(call msg,DTC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+$(UT_OBJ)/$(UT_DIR)/test_passthrough.o: UT_CFLAGS += -DUT_DATA_DIR='"$(UT_OUT)"'
+$(UT_OUT)/test_plan: $(UT_RULES)
+$(UT_OUT)/test_passthrough: $(UT_RULES) $(UT_OUT)/virt-gicv3.dtb \
+	$(UT_OUT)/rpi4/bcm2711-rpi-4-b.dtb
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)

@@ -61,6 +61,8 @@ struct board_info {
 	unsigned int nr_mem;
 	struct mem_range reserved[BOARD_MAX_RESERVED];
 	unsigned int nr_reserved;
+	/* Ranges beyond the table's size, kept by widening a kept one. */
+	unsigned int nr_reserved_merged;
 	struct board_cpu cpus[BOARD_MAX_CPUS];
 	unsigned int nr_cpus;
 	unsigned int nr_cpus_ignored; /* beyond BOARD_MAX_CPUS */
@@ -94,6 +96,16 @@ struct board_device {
  * -1 with the reason in err. Interrupts must be SPIs of the board's GIC. */
 int board_dt_device(const void *fdt, const struct board_info *b, const char *path,
 		    struct board_device *out, char *err, size_t errlen);
+
+/*
+ * The first node after offset `after` (-1: the first of all) with a register
+ * range (translated to a CPU physical address) that overlaps [base, base +
+ * size), leaving out the nodes in skip[] and everything below them. Returns
+ * its offset, or -1 when there is none. Disabled nodes count: their
+ * registers are there all the same.
+ */
+int board_dt_node_at(const void *fdt, uint64_t base, uint64_t size, const int *skip,
+		     unsigned int nr_skip, int after);
 
 /*
  * Parse a flattened device tree. Returns 0, or -1 with a message naming the

@@ -79,7 +79,8 @@ struct partition {
 	uint64_t backoff_ticks;
 	uint64_t wiped;		   /* bytes of RAM zeroed for the coming start */
 	uint64_t start_ticks;	   /* counter ticks its wipe and load took */
-	uint64_t started_at;	   /* counter at the last start; 0: never started */
+	uint64_t started_at;	   /* counter at the last start */
+	bool has_run;		   /* started at least once */
 	unsigned int quick_resets; /* guest resets in a row, each soon after start */
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;

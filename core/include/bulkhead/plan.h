@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <bulkhead/plan_rules.h>
 
 #define PLAN_MAX_PARTITIONS 8
 #define PLAN_MAX_CPUS 8
@@ -24,6 +25,12 @@
 /* Shared regions: 4 KiB pages, at most 64 MiB each. */
 #define PLAN_SHARED_ALIGN 0x1000UL
 #define PLAN_SHARED_MAX (64UL << 20)
+/* The 2 MiB block of every partition's guest-physical space where its
+ * virtual GIC is emulated (distributor, and the redistributors of as many
+ * vCPUs as it may have): RAM, which is 2 MiB aligned, and shared regions
+ * must stay clear of it, or the guest loses its interrupt controller. */
+#define PLAN_VGIC_IPA 0x08000000UL
+#define PLAN_VGIC_SIZE 0x200000UL
 
 enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
 enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
@@ -44,6 +51,9 @@ struct plan_partition {
 	/* Board device tree paths (or aliases) of the devices it owns. */
 	char devices[PLAN_MAX_DEVICES][PLAN_DEVICE_LEN];
 	unsigned int nr_devices;
+	/* The plan grants the device's whole 4 KiB pages, with whatever other
+	 * devices' registers share them ("devices-whole-page"). */
+	bool whole_page[PLAN_MAX_DEVICES];
 };
 
 /*
@@ -65,12 +75,15 @@ struct plan {
 	struct plan_partition parts[PLAN_MAX_PARTITIONS];
 	unsigned int nr_channels;
 	struct plan_channel channels[PLAN_MAX_CHANNELS];
+	/* When plan_parse() refuses the plan: the rule it breaks. */
+	enum plan_rule rule;
 };
 
 /*
  * Parse and check a plan blob for a machine with nr_cpus CPUs. Returns 0,
  * or -1 with a message in err such as
  *   partition@1 ("net"): cpus: CPU 1 is already given to guest partition@0 ("hello0")
+ * and the rule broken in out->rule (bulkhead/plan_rules.h).
  */
 int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
 	       size_t errlen);

@@ -1,0 +1,14 @@
+# Raspberry Pi 4: what the build needs of this board (included by the
+# Makefile for BOARD=rpi4).
+#
+# The board's device tree, for tools/mkplan.py's device checks: Debian's,
+# as tools/fetch-rpi4-files.sh fetched it (if it has), with the SD card's
+# UART0 overlay applied (the console the firmware hands on).
+PLAN_RPI4_DTB := $(wildcard $(or $(RPI4_FILES),$(O)/rpi4-files)/bcm2711-rpi-4-b.dtb)
+ifneq ($(PLAN_RPI4_DTB),)
+PLAN_BOARD_DTB := $(PLAN_DIR)/board.dtb
+$(PLAN_BOARD_DTB): $(PLAN_RPI4_DTB) $(O)/rpi4/bulkhead-uart0.dtbo
+	$(call msg,OVERLAY,$(patsubst $(O)/%,%,$@))
+	$(Q)mkdir -p $(@D)
+	$(Q)fdtoverlay -i $(PLAN_RPI4_DTB) -o $@ $(O)/rpi4/bulkhead-uart0.dtbo
+endif
