@@ -34,19 +34,18 @@ static int map_region(struct partition *p, uint64_t ipa, uint64_t pa, uint64_t s
 	return s2_map(&p->s2_pool, p->s2_root, ipa, pa, size, attr);
 }
 
-int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc,
-		   char *err, size_t errlen)
+/* The window lies at 64 GiB: a CPU with a smaller guest-physical space can
+ * still run partitions, but not channels; and explicit addresses must fit. */
+static int check_ipa_space(const struct plan *plan, char *err, size_t errlen)
 {
-	uint64_t auto_ipa[PLAN_MAX_PARTITIONS];
-	uint64_t total = 0, pool = 0, ipa_limit = 1UL << arch_s2_ipa_bits();
+	uint64_t ipa_limit = 1UL << arch_s2_ipa_bits();
 
-	/* The window lies at 64 GiB: a CPU with a smaller guest-physical space
-	 * can still run partitions, but not channels. */
 	if (BH_WINDOW_IPA + BH_WINDOW_SIZE > ipa_limit) {
 		if (!plan->nr_channels)
-			return 0;
-		fmt_snprintf(err, errlen, "channels need guest-physical addresses up to 0x%lx, "
-					  "beyond this CPU's %u bits",
+			return 1; /* nothing to build */
+		fmt_snprintf(err, errlen,
+			     "channels need guest-physical addresses up to 0x%lx, "
+			     "beyond this CPU's %u bits",
 			     BH_WINDOW_IPA + BH_WINDOW_SIZE, arch_s2_ipa_bits());
 		return -1;
 	}
@@ -54,14 +53,21 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 		for (unsigned int e = 0; e < 2; e++)
 			if (plan->channels[c].shared_ipa[e] + plan->channels[c].shared_size >
 			    ipa_limit) {
-				fmt_snprintf(err, errlen, "channel \"%s\": shared-address 0x%lx lies "
-							  "beyond this CPU's %u-bit guest-physical "
-							  "space",
-					     plan->channels[c].name, plan->channels[c].shared_ipa[e],
-					     arch_s2_ipa_bits());
+				fmt_snprintf(err, errlen,
+					     "channel \"%s\": shared-address 0x%lx lies "
+					     "beyond this CPU's %u-bit guest-physical "
+					     "space",
+					     plan->channels[c].name,
+					     plan->channels[c].shared_ipa[e], arch_s2_ipa_bits());
 				return -1;
 			}
+	return 0;
+}
 
+/* Every partition gets its event table over its own pending page. */
+static int map_event_pages(const struct plan *plan, struct partition *parts, char *err,
+			   size_t errlen)
+{
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		struct partition *p = &parts[i];
 
@@ -69,69 +75,100 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 		arch_dcache_clean_invalidate(&event_pages[i], PAGE);
 		if (map_region(p, BH_EVENT_PAGE_IPA, (uint64_t)&event_pages[i], PAGE,
 			       S2_SHARED_RW)) {
-			fmt_snprintf(err, errlen, "partition@%u (\"%s\"): cannot map its event page",
-				     p->id, plan->parts[i].name);
+			fmt_snprintf(err, errlen,
+				     "partition@%u (\"%s\"): cannot map its event page", p->id,
+				     plan->parts[i].name);
 			return -1;
 		}
-		auto_ipa[i] = BH_SHARED_AUTO_IPA;
 	}
+	return 0;
+}
 
+/* All shared regions in one zeroed piece of RAM; 0 if there are none. */
+static int carve_shared(const struct plan *plan, struct memcarve *mc, uint64_t *pool, char *err,
+			size_t errlen)
+{
+	uint64_t total = 0, carved;
+
+	*pool = 0;
 	for (unsigned int c = 0; c < plan->nr_channels; c++)
 		total += plan->channels[c].shared_size;
-	if (total) {
-		uint64_t carved = (total + SZ_2M - 1) & ~(SZ_2M - 1);
+	if (!total)
+		return 0;
+	carved = (total + SZ_2M - 1) & ~(SZ_2M - 1);
+	*pool = memcarve_take(mc, carved);
+	if (!*pool) {
+		fmt_snprintf(err, errlen, "no free RAM for %lu KiB of shared regions",
+			     carved >> 10);
+		return -1;
+	}
+	/* Fresh regions read as zero: an all-zero ring is a valid empty one. */
+	memset((void *)*pool, 0, carved);
+	arch_dcache_clean_invalidate((void *)*pool, carved);
+	return 0;
+}
 
-		pool = memcarve_take(mc, carved);
-		if (!pool) {
-			fmt_snprintf(err, errlen, "no free RAM for %lu KiB of shared regions",
-				     carved >> 10);
+/* Map channel ch's region (at pa) into end e's partition: at its explicit
+ * address, or the next free one of the window (*auto_ipa). */
+static int map_shared(const struct plan_channel *ch, unsigned int e, struct partition *p,
+		      uint64_t pa, uint64_t *auto_ipa, char *err, size_t errlen)
+{
+	uint64_t ipa = ch->shared_ipa[e];
+	int rc;
+
+	if (!ipa) {
+		ipa = *auto_ipa;
+		*auto_ipa += ch->shared_size;
+		if (*auto_ipa > BH_WINDOW_IPA + BH_WINDOW_SIZE) {
+			fmt_snprintf(err, errlen,
+				     "channel \"%s\": partition@%u's shared regions "
+				     "overflow the hypervisor window",
+				     ch->name, p->id);
 			return -1;
 		}
-		/* Fresh regions read as zero: an all-zero ring is a valid empty one. */
-		memset((void *)pool, 0, carved);
-		arch_dcache_clean_invalidate((void *)pool, carved);
 	}
+	rc = map_region(p, ipa, pa, ch->shared_size, ch->writable[e] ? S2_SHARED_RW : S2_SHARED_RO);
+	if (rc) {
+		fmt_snprintf(err, errlen,
+			     "channel \"%s\": shared region at 0x%lx for partition@%u: %s",
+			     ch->name, ipa, p->id,
+			     rc == -2 ? "out of stage-2 tables"
+				      : "overlaps something already mapped there");
+		return -1;
+	}
+	p->chans[ch->port[e]].shared_ipa = ipa;
+	return 0;
+}
 
+int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc, char *err,
+		   size_t errlen)
+{
+	uint64_t auto_ipa[PLAN_MAX_PARTITIONS], pool;
+	int rc = check_ipa_space(plan, err, errlen);
+
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	if (map_event_pages(plan, parts, err, errlen) || carve_shared(plan, mc, &pool, err, errlen))
+		return -1;
+	for (unsigned int i = 0; i < plan->nr; i++)
+		auto_ipa[i] = BH_SHARED_AUTO_IPA;
 	for (unsigned int c = 0; c < plan->nr_channels; c++) {
 		const struct plan_channel *ch = &plan->channels[c];
 
 		if (event_connect(&parts[ch->end[0]].events, ch->port[0], &parts[ch->end[1]].events,
 				  ch->port[1])) {
-			fmt_snprintf(err, errlen, "channel \"%s\": cannot join its ports", ch->name);
+			fmt_snprintf(err, errlen, "channel \"%s\": cannot join its ports",
+				     ch->name);
 			return -1;
 		}
 		for (unsigned int e = 0; e < 2; e++) {
 			struct partition *p = &parts[ch->end[e]];
-			struct partition_channel *pc = &p->chans[ch->port[e]];
-			uint64_t ipa = ch->shared_ipa[e];
-			int rc;
 
-			pc->chan = ch;
-			pc->end = e;
-			if (!ch->shared_size)
-				continue;
-			if (!ipa) {
-				ipa = auto_ipa[ch->end[e]];
-				auto_ipa[ch->end[e]] += ch->shared_size;
-				if (auto_ipa[ch->end[e]] > BH_WINDOW_IPA + BH_WINDOW_SIZE) {
-					fmt_snprintf(err, errlen, "channel \"%s\": partition@%u's "
-								  "shared regions overflow the "
-								  "hypervisor window",
-						     ch->name, p->id);
-					return -1;
-				}
-			}
-			rc = map_region(p, ipa, pool, ch->shared_size,
-					ch->writable[e] ? S2_SHARED_RW : S2_SHARED_RO);
-			if (rc) {
-				fmt_snprintf(err, errlen, "channel \"%s\": shared region at 0x%lx for "
-							  "partition@%u: %s",
-					     ch->name, ipa, p->id,
-					     rc == -2 ? "out of stage-2 tables"
-						      : "overlaps something already mapped there");
+			p->chans[ch->port[e]].chan = ch;
+			p->chans[ch->port[e]].end = e;
+			if (ch->shared_size &&
+			    map_shared(ch, e, p, pool, &auto_ipa[ch->end[e]], err, errlen))
 				return -1;
-			}
-			pc->shared_ipa = ipa;
 		}
 		log_info("channel \"%s\": %s port %u <-> %s port %u%s", ch->name,
 			 plan->parts[ch->end[0]].name, ch->port[0], plan->parts[ch->end[1]].name,
@@ -165,10 +202,11 @@ void channel_lookup(struct vcpu *v, uint64_t *regs)
 		if (strcmp(pc->chan->name, name))
 			continue;
 		regs[0] = BH_OK;
-		regs[1] = i | (pc->chan->shared_size && pc->chan->writable[pc->end]
-				       ? BH_CHANNEL_WRITABLE
-				       : 0) |
-			  (pc->end ? BH_CHANNEL_SECOND_END : 0);
+		regs[1] =
+			i |
+			(pc->chan->shared_size && pc->chan->writable[pc->end] ? BH_CHANNEL_WRITABLE
+									      : 0) |
+			(pc->end ? BH_CHANNEL_SECOND_END : 0);
 		regs[2] = pc->shared_ipa;
 		regs[3] = pc->shared_ipa ? pc->chan->shared_size : 0;
 		return;

@@ -59,66 +59,53 @@ static int events_nodes(struct partition *p, void *fdt)
 	return 0;
 }
 
-int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
+/* The virtual GIC (core/vgic.c: GICv3, or GICv2 on a GICv2 host) and the
+ * architected timer, of which the guest uses the virtual one (PPI 11,
+ * INTID 27). */
+static int gic_and_timer_nodes(const struct partition *p, void *fdt)
 {
-	const struct plan_partition *pp = p->plan;
-	bool vgic = arch_vgic_available();
+	const uint32_t ppis[4] = { 13, 14, 11, 10 };
+	fdt32_t irqs[12];
 	char name[40];
 
-	TRY(fdt_create(fdt, (int)size));
-	TRY(fdt_finish_reservemap(fdt));
-	TRY(fdt_begin_node(fdt, ""));
-	TRY(fdt_property_string(fdt, "compatible", "bulkhead,partition"));
-	TRY(fdt_property_string(fdt, "model", "Bulkhead partition"));
-	TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	fmt_snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_IPA);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
+	if (arch_vgic_is_v2()) {
+		fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA), cpu_to_fdt64(VGIC_V2_DIST_SIZE),
+				   cpu_to_fdt64(VGIC_V2_CPU_IPA), cpu_to_fdt64(VGIC_V2_CPU_SIZE) };
 
-	if (vgic)
-		TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
+		TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
+		TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+	} else {
+		fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA), cpu_to_fdt64(VGIC_DIST_SIZE),
+				   cpu_to_fdt64(VGIC_REDIST_IPA),
+				   cpu_to_fdt64(VGIC_REDIST_STRIDE * p->plan->nr_cpus) };
 
-	TRY(fdt_begin_node(fdt, "chosen"));
+		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+		TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
+		TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+	}
+	TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
 	TRY(fdt_end_node(fdt));
 
-	if (vgic) {
-		/* The virtual GICv3 (core/vgic.c) and the architected timer,
-		 * of which the guest uses the virtual one (PPI 11, INTID 27). */
-		fdt32_t irqs[12];
-		const uint32_t ppis[4] = { 13, 14, 11, 10 };
-
-		fmt_snprintf(name, sizeof(name), "interrupt-controller@%lx", VGIC_DIST_IPA);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-		TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
-		if (arch_vgic_is_v2()) {
-			fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA),
-					   cpu_to_fdt64(VGIC_V2_DIST_SIZE),
-					   cpu_to_fdt64(VGIC_V2_CPU_IPA),
-					   cpu_to_fdt64(VGIC_V2_CPU_SIZE) };
-
-			TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
-			TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
-		} else {
-			fdt64_t reg[4] = { cpu_to_fdt64(VGIC_DIST_IPA), cpu_to_fdt64(VGIC_DIST_SIZE),
-					   cpu_to_fdt64(VGIC_REDIST_IPA),
-					   cpu_to_fdt64(VGIC_REDIST_STRIDE * pp->nr_cpus) };
-
-			TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
-			TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
-			TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
-		}
-		TRY(fdt_property_u32(fdt, "phandle", GIC_PHANDLE));
-		TRY(fdt_end_node(fdt));
-
-		for (unsigned int i = 0; i < 4; i++) {
-			irqs[3 * i] = cpu_to_fdt32(1); /* PPI */
-			irqs[3 * i + 1] = cpu_to_fdt32(ppis[i]);
-			irqs[3 * i + 2] = cpu_to_fdt32(4); /* level, active high */
-		}
-		TRY(fdt_begin_node(fdt, "timer"));
-		TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
-		TRY(fdt_property(fdt, "interrupts", irqs, sizeof(irqs)));
-		TRY(fdt_end_node(fdt));
+	for (unsigned int i = 0; i < 4; i++) {
+		irqs[3 * i] = cpu_to_fdt32(1); /* PPI */
+		irqs[3 * i + 1] = cpu_to_fdt32(ppis[i]);
+		irqs[3 * i + 2] = cpu_to_fdt32(4); /* level, active high */
 	}
+	TRY(fdt_begin_node(fdt, "timer"));
+	TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+	TRY(fdt_property(fdt, "interrupts", irqs, sizeof(irqs)));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+/* Its RAM, its vCPUs (started through PSCI over HVC). */
+static int memory_and_cpu_nodes(const struct plan_partition *pp, void *fdt)
+{
+	char name[40];
 
 	fmt_snprintf(name, sizeof(name), "memory@%lx", pp->mem_base);
 	TRY(fdt_begin_node(fdt, name));
@@ -144,8 +131,12 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_property(fdt, "compatible", "arm,psci-1.0\0arm,psci-0.2", 26));
 	TRY(fdt_property_string(fdt, "method", "hvc"));
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
-	/* Devices passed through, at the addresses the board has them. */
+/* Devices passed through, at the addresses the board has them. */
+static int device_nodes(const struct partition *p, void *fdt, bool vgic)
+{
 	for (unsigned int i = 0; i < p->nr_devs; i++) {
 		const struct board_device *d = &p->devs[i];
 		fdt64_t reg[2 * BOARD_DEV_MAX_REGS];
@@ -168,18 +159,45 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 			TRY(fdt_property(fdt, "interrupts", irqs, (int)(d->nr_irqs * 12)));
 		TRY(fdt_end_node(fdt));
 	}
+	return 0;
+}
 
+/* What Bulkhead tells the partition about itself and its channels. */
+static int hypervisor_node(struct partition *p, void *fdt)
+{
 	TRY(fdt_begin_node(fdt, "hypervisor"));
 	TRY(fdt_property_string(fdt, "compatible", "bulkhead,hypervisor"));
 	TRY(fdt_property_u32(fdt, "bulkhead,abi-version", BH_ABI_VERSION));
 	TRY(fdt_property_u32(fdt, "bulkhead,partition-id", p->id));
-	TRY(fdt_property_string(fdt, "bulkhead,partition-name", pp->name));
+	TRY(fdt_property_string(fdt, "bulkhead,partition-name", p->plan->name));
 	TRY(fdt_property_u32(fdt, "bulkhead,restart-count", p->restarts));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(events_nodes(p, fdt));
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
+int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
+{
+	bool vgic = arch_vgic_available();
+
+	TRY(fdt_create(fdt, (int)size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_string(fdt, "compatible", "bulkhead,partition"));
+	TRY(fdt_property_string(fdt, "model", "Bulkhead partition"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	if (vgic)
+		TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
+	TRY(fdt_begin_node(fdt, "chosen"));
+	TRY(fdt_end_node(fdt));
+	if (vgic)
+		TRY(gic_and_timer_nodes(p, fdt));
+	TRY(memory_and_cpu_nodes(p->plan, fdt));
+	TRY(device_nodes(p, fdt, vgic));
+	TRY(hypervisor_node(p, fdt));
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
 	return 0;

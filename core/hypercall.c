@@ -96,10 +96,12 @@ typedef void hypercall_fn(struct vcpu *v, uint64_t *regs);
 
 /* Indexed by the call's number, BH_HC(n); docs/abi.md documents each. */
 static hypercall_fn *const calls[] = {
-	[0] = abi_version,	    [1] = null_call,	       [2] = console_write,
-	[3] = yield,		    [4] = partition_id,	       [5] = fault,
-	[6] = event_send_call,	    [7] = event_mask_call,     [8] = event_mask_call,
-	[9] = event_pending_call,   [10] = event_close_call,   [11] = event_bind_call,
+	[0] = abi_version,	 [1] = null_call,
+	[2] = console_write,	 [3] = yield,
+	[4] = partition_id,	 [5] = fault,
+	[6] = event_send_call,	 [7] = event_mask_call,
+	[8] = event_mask_call,	 [9] = event_pending_call,
+	[10] = event_close_call, [11] = event_bind_call,
 	[12] = channel_lookup,
 };
 

@@ -59,7 +59,7 @@ static uint64_t reset_backoff(struct partition *p)
  * the partition, this one just leaves.
  */
 static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
-						       const char *why)
+						    const char *why)
 {
 	struct partition *p = v->part;
 	const struct plan_partition *pp = p->plan;

@@ -72,8 +72,8 @@ static void vcpu_prepare(struct vcpu *v)
 {
 	struct partition *p = v->part;
 
-	arch_vcpu_reset(&v->arch, p->plan->mem_base, p->dtb_ipa, p->id + 1,
-			(uint64_t)p->s2_root, v->index);
+	arch_vcpu_reset(&v->arch, p->plan->mem_base, p->dtb_ipa, p->id + 1, (uint64_t)p->s2_root,
+			v->index);
 }
 
 /* vCPU 0's CPU (re)starts a partition whose start is due, once none of
@@ -84,8 +84,7 @@ void partition_start_if_due(struct partition *p)
 	struct partition_locked locked;
 	uint64_t t0;
 
-	if (p->state != PART_RESTART_WAIT || p->nr_in_guest ||
-	    arch_counter_now() < p->restart_at)
+	if (p->state != PART_RESTART_WAIT || p->nr_in_guest || arch_counter_now() < p->restart_at)
 		return;
 	if (!partition_wipe(p))
 		return; /* a higher-priority vCPU runs first */

@@ -86,26 +86,36 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
-			   struct plan_partition *p, char *err, size_t errlen)
-{
-	const char *node_name = fdt_get_name(fdt, node, NULL);
-	const char *s;
-	const fdt32_t *cells;
-	uint32_t v;
-	int len;
+/* What the parse of one partition node needs, and where its error goes. */
+struct part_parse {
+	const void *fdt;
+	int node;
+	const char *node_name;
+	struct plan *plan;
+	struct plan_partition *p;
+	char *err;
+	size_t errlen;
+};
 
+/* Refuse under rule r, naming the node, the partition and the property. */
 #define PERR(r, prop, ...)                                                                         \
-	(plan->rule = PLAN_RULE_##r,                                                               \
-	 fmt_snprintf(err, errlen, "%s (\"%s\"): " prop ": ", node_name, p->name),                 \
-	 fmt_snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__), -1)
+	(c->plan->rule = PLAN_RULE_##r,                                                            \
+	 fmt_snprintf(c->err, c->errlen, "%s (\"%s\"): " prop ": ", c->node_name, c->p->name),     \
+	 fmt_snprintf(c->err + strlen(c->err), c->errlen - strlen(c->err), __VA_ARGS__), -1)
+
+/* reg, partition-name, role. */
+static int parse_identity(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	const char *s;
+	uint32_t v;
 
 	memcpy(p->name, "?", 2);
-	if (!get_u32(fdt, node, "reg", &v) || v >= PLAN_MAX_PARTITIONS)
+	if (!get_u32(c->fdt, c->node, "reg", &v) || v >= PLAN_MAX_PARTITIONS)
 		return PERR(PART_ID, "reg", "missing, or not a partition id below %d",
 			    PLAN_MAX_PARTITIONS);
 	p->id = v;
-	s = get_string(fdt, node, "partition-name", sizeof(p->name));
+	s = get_string(c->fdt, c->node, "partition-name", sizeof(p->name));
 	if (!s || !valid_name(s))
 		return PERR(PART_NAME, "partition-name",
 			    "missing, longer than %d, or not letters, digits, "
@@ -113,15 +123,23 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 			    PLAN_NAME_LEN - 1);
 	memcpy(p->name, s, strlen(s) + 1);
 
-	s = get_string(fdt, node, "role", 16);
+	s = get_string(c->fdt, c->node, "role", 16);
 	if (s && !strcmp(s, "guest"))
 		p->role = PLAN_ROLE_GUEST;
 	else if (s && !strcmp(s, "driver"))
 		p->role = PLAN_ROLE_DRIVER;
 	else
 		return PERR(PART_ROLE, "role", "must be \"guest\" or \"driver\"");
+	return 0;
+}
 
-	cells = fdt_getprop(fdt, node, "cpus", &len);
+static int parse_cpus(struct part_parse *c, unsigned int nr_cpus)
+{
+	struct plan_partition *p = c->p;
+	const fdt32_t *cells;
+	int len;
+
+	cells = fdt_getprop(c->fdt, c->node, "cpus", &len);
 	if (!cells || len <= 0 || len % 4 || len / 4 > PLAN_MAX_CPUS)
 		return PERR(CPU_LIST, "cpus", "must list 1 to %d CPU indices", PLAN_MAX_CPUS);
 	p->nr_cpus = (unsigned int)len / 4;
@@ -135,9 +153,15 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 				return PERR(CPU_TWICE, "cpus", "CPU %u is listed twice",
 					    p->cpus[i]);
 	}
+	return 0;
+}
 
-	if (!get_u64(fdt, node, "memory-base", &p->mem_base) ||
-	    !get_u64(fdt, node, "memory-size", &p->mem_size))
+static int parse_memory(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+
+	if (!get_u64(c->fdt, c->node, "memory-base", &p->mem_base) ||
+	    !get_u64(c->fdt, c->node, "memory-size", &p->mem_size))
 		return PERR(MEM_FORMAT, "memory-base/memory-size", "missing or not 64-bit");
 	if (p->mem_size == 0 || p->mem_size % PLAN_ALIGN || p->mem_base % PLAN_ALIGN)
 		return PERR(MEM_ALIGN, "memory",
@@ -157,13 +181,21 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 			    "overlaps the virtual GIC at 0x%lx-0x%lx (the "
 			    "partition's interrupt controller)",
 			    PLAN_VGIC_IPA, PLAN_VGIC_IPA + PLAN_VGIC_SIZE - 1);
+	return 0;
+}
 
-	s = get_string(fdt, node, "image", sizeof(p->image));
+/* image, fault-policy, restart-limit, restart-backoff-ms, priority. */
+static int parse_policy(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	const char *s;
+
+	s = get_string(c->fdt, c->node, "image", sizeof(p->image));
 	if (!s)
 		return PERR(IMAGE_NAME, "image", "missing or longer than %d", PLAN_NAME_LEN - 1);
 	memcpy(p->image, s, strlen(s) + 1);
 
-	s = get_string(fdt, node, "fault-policy", 32);
+	s = get_string(c->fdt, c->node, "fault-policy", 32);
 	if (s && !strcmp(s, "stop"))
 		p->policy = PLAN_POLICY_STOP;
 	else if (s && !strcmp(s, "restart-on-fault"))
@@ -174,23 +206,33 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 		return PERR(POLICY, "fault-policy",
 			    "must be \"stop\", \"restart-on-fault\" or "
 			    "\"restart-always\"");
-	if (!get_u32(fdt, node, "restart-limit", &p->restart_limit) ||
-	    !get_u32(fdt, node, "restart-backoff-ms", &p->backoff_ms) ||
-	    !get_u32(fdt, node, "priority", &p->priority))
+	if (!get_u32(c->fdt, c->node, "restart-limit", &p->restart_limit) ||
+	    !get_u32(c->fdt, c->node, "restart-backoff-ms", &p->backoff_ms) ||
+	    !get_u32(c->fdt, c->node, "priority", &p->priority))
 		return PERR(RESTART, "restart-limit/restart-backoff-ms/priority",
 			    "missing or not 32-bit");
 	if (p->backoff_ms > 60000 || p->priority > 255)
 		return PERR(RESTART, "restart-backoff-ms/priority", "out of range (60000 ms, 255)");
+	return 0;
+}
+
+/* devices and devices-whole-page, both optional. */
+static int parse_devices(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	const fdt32_t *cells;
+	const char *s;
+	int len;
 
 	/* Optional: the devices passed through, as a string list. */
-	if (fdt_getprop(fdt, node, "devices", &len)) {
-		int n = fdt_stringlist_count(fdt, node, "devices");
+	if (fdt_getprop(c->fdt, c->node, "devices", &len)) {
+		int n = fdt_stringlist_count(c->fdt, c->node, "devices");
 
 		if (n < 0 || n > PLAN_MAX_DEVICES)
 			return PERR(DEVICES, "devices", "must be a list of at most %d device paths",
 				    PLAN_MAX_DEVICES);
 		for (int i = 0; i < n; i++) {
-			s = fdt_stringlist_get(fdt, node, "devices", i, &len);
+			s = fdt_stringlist_get(c->fdt, c->node, "devices", i, &len);
 			if (!s || len < 1 || len >= PLAN_DEVICE_LEN)
 				return PERR(DEVICES, "devices",
 					    "entry %d is empty or longer than %d", i,
@@ -201,7 +243,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 	}
 	/* Optional: per device, whether its whole 4 KiB pages are granted,
 	 * the registers of other devices in them included. */
-	cells = fdt_getprop(fdt, node, "devices-whole-page", &len);
+	cells = fdt_getprop(c->fdt, c->node, "devices-whole-page", &len);
 	if (cells) {
 		if (len != 4 * (int)p->nr_devices)
 			return PERR(WHOLE_PAGE, "devices-whole-page",
@@ -214,7 +256,19 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 		}
 	}
 	return 0;
+}
+
 #undef PERR
+
+static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
+			   struct plan_partition *p, char *err, size_t errlen)
+{
+	struct part_parse c = { fdt, node, fdt_get_name(fdt, node, NULL), plan, p, err, errlen };
+
+	if (parse_identity(&c) || parse_cpus(&c, nr_cpus) || parse_memory(&c) || parse_policy(&c) ||
+	    parse_devices(&c))
+		return -1;
+	return 0;
 }
 
 /* Rules between partitions: unique ids and names, guests' CPUs their own,
@@ -261,7 +315,6 @@ static int part_index(const struct plan *plan, uint32_t id)
 			return (int)i;
 	return -1;
 }
-
 
 /* An explicit guest address for a shared region at end e: page-aligned,
  * and clear of the end's RAM, its virtual GIC and the hypervisor window. */
@@ -371,7 +424,8 @@ static int parse_channels(const void *fdt, struct plan *plan, char *err, size_t 
 		return 0;
 	if (chans < 0)
 		return ERR(CHAN_FORMAT, "/channels: %s", fdt_strerror(chans));
-	fdt_for_each_subnode(node, fdt, chans) {
+	fdt_for_each_subnode(node, fdt, chans)
+	{
 		struct plan_channel *c = &plan->channels[plan->nr_channels];
 
 		if (plan->nr_channels == PLAN_MAX_CHANNELS)
@@ -421,8 +475,7 @@ static int parse_channels(const void *fdt, struct plan *plan, char *err, size_t 
 	return 0;
 }
 
-int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err,
-	       size_t errlen)
+int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *err, size_t errlen)
 {
 	struct plan *plan = out; /* for ERR() */
 	int rc = fdt_check_header(blob), parts, node;
@@ -450,7 +503,8 @@ int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *e
 	parts = fdt_subnode_offset(blob, 0, "partitions");
 	if (parts < 0)
 		return ERR(BLOB, "no /partitions node");
-	fdt_for_each_subnode(node, blob, parts) {
+	fdt_for_each_subnode(node, blob, parts)
+	{
 		if (out->nr == PLAN_MAX_PARTITIONS)
 			return ERR(BLOB, "/partitions: more than %d partitions",
 				   PLAN_MAX_PARTITIONS);

@@ -57,14 +57,10 @@ static uint64_t features(uint32_t fn)
 {
 	switch (fn) {
 	case SMCCC_VERSION:
-	case SMCCC_ARCH_FEATURES:
-		return 0;
-	case SMCCC_ARCH_WORKAROUND_1:
-		return fw_workaround_1 ? 0 : SMCCC_NOT_SUPPORTED;
-	case SMCCC_ARCH_WORKAROUND_3:
-		return fw_workaround_3 ? 0 : SMCCC_NOT_SUPPORTED;
-	default:
-		return SMCCC_NOT_SUPPORTED;
+	case SMCCC_ARCH_FEATURES: return 0;
+	case SMCCC_ARCH_WORKAROUND_1: return fw_workaround_1 ? 0 : SMCCC_NOT_SUPPORTED;
+	case SMCCC_ARCH_WORKAROUND_3: return fw_workaround_3 ? 0 : SMCCC_NOT_SUPPORTED;
+	default: return SMCCC_NOT_SUPPORTED;
 	}
 }
 
@@ -76,19 +72,14 @@ bool smccc_arch_handle(struct vcpu *v, uint64_t *regs)
 	if (regs[0] >> 32 || (fn & 0xffff0000u) != 0x80000000u)
 		return false;
 	switch (fn) {
-	case SMCCC_VERSION:
-		regs[0] = SMCCC_VERSION_1_1;
-		return true;
-	case SMCCC_ARCH_FEATURES:
-		regs[0] = features((uint32_t)regs[1]);
-		return true;
+	case SMCCC_VERSION: regs[0] = SMCCC_VERSION_1_1; return true;
+	case SMCCC_ARCH_FEATURES: regs[0] = features((uint32_t)regs[1]); return true;
 	case SMCCC_ARCH_WORKAROUND_1:
 	case SMCCC_ARCH_WORKAROUND_3:
 		/* Only called by a guest that was told it exists. */
 		if (features(fn) == 0)
 			arch_psci_call(board.psci, fn, 0, 0, 0);
-		return true; /* no return value */
-	default:
-		return false; /* ARCH_WORKAROUND_2 and the rest: not offered */
+		return true;   /* no return value */
+	default: return false; /* ARCH_WORKAROUND_2 and the rest: not offered */
 	}
 }

@@ -154,7 +154,8 @@ void arch_mem_zero_to_poc(void *addr, uint64_t size)
 					 "dc zva, %2\n\tdc civac, %2\n\t"
 					 "dc zva, %3\n\tdc civac, %3"
 					 :
-					 : "r"(p), "r"(p + line), "r"(p + 2 * line), "r"(p + 3 * line)
+					 : "r"(p), "r"(p + line), "r"(p + 2 * line),
+					   "r"(p + 3 * line)
 					 : "memory");
 	} else {
 		for (; p < end; p += blk)

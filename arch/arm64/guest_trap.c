@@ -31,7 +31,6 @@
 
 #define SMCCC_NOT_SUPPORTED ((uint64_t)-1)
 
-
 /*
  * Make the guest take an UNDEFINED exception at EL1, as if the trapped
  * instruction did not exist: ESR/ELR/SPSR_EL1 as the architecture would
@@ -152,8 +151,7 @@ void guest_sync(struct exception_frame *f)
 		fmt_snprintf(what + n, sizeof(what) - n, ", FAR 0x%lx, IPA 0x%lx", f->far,
 			     (read_sysreg(hpfar_el2) >> 4) << 12 | (f->far & 0xfff));
 		partition_fault(v, what, f->elr);
-	default:
-		partition_fault(v, esr_describe(esr, what, sizeof(what)), f->elr);
+	default: partition_fault(v, esr_describe(esr, what, sizeof(what)), f->elr);
 	}
 }
 

@@ -119,10 +119,8 @@ static void empty_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(register_rules),
-		cmocka_unit_test(table_full),
-		cmocka_unit_test(lookup_bounds),
-		cmocka_unit_test(handler_refusal_is_a_fault),
+		cmocka_unit_test(register_rules), cmocka_unit_test(table_full),
+		cmocka_unit_test(lookup_bounds),  cmocka_unit_test(handler_refusal_is_a_fault),
 		cmocka_unit_test(empty_table),
 	};
 

@@ -59,11 +59,23 @@ void irq_wake_cpu(unsigned int cpu)
 	if (cpu != fake_cpu)
 		wakes[cpu]++;
 }
-void irq_spi_route(unsigned int intid, unsigned int cpu) {}
-void irq_spi_enable(unsigned int intid, bool enable) {}
-void passthrough_start(struct partition *p) { passthrough_starts++; }
-void passthrough_eoi(unsigned int intid) {}
-bool panic_in_progress(void) { return false; }
+void irq_spi_route(unsigned int intid, unsigned int cpu)
+{
+}
+void irq_spi_enable(unsigned int intid, bool enable)
+{
+}
+void passthrough_start(struct partition *p)
+{
+	passthrough_starts++;
+}
+void passthrough_eoi(unsigned int intid)
+{
+}
+bool panic_in_progress(void)
+{
+	return false;
+}
 
 void panic(const char *fmt, ...)
 {

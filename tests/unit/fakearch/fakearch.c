@@ -55,11 +55,26 @@ void fake_reset(void)
 
 /* --- CPU ------------------------------------------------------------------------------ */
 
-uint64_t arch_cpu_mpidr(void) { return fake_cpu; }
-struct percpu *arch_this_cpu(void) { return &percpu[fake_cpu]; }
-void arch_set_this_cpu(struct percpu *pc) { fake_cpu = (unsigned int)(pc - percpu); }
-void arch_irq_enable(void) { fake_irqs_masked = false; }
-void arch_irq_disable(void) { fake_irqs_masked = true; }
+uint64_t arch_cpu_mpidr(void)
+{
+	return fake_cpu;
+}
+struct percpu *arch_this_cpu(void)
+{
+	return &percpu[fake_cpu];
+}
+void arch_set_this_cpu(struct percpu *pc)
+{
+	fake_cpu = (unsigned int)(pc - percpu);
+}
+void arch_irq_enable(void)
+{
+	fake_irqs_masked = false;
+}
+void arch_irq_disable(void)
+{
+	fake_irqs_masked = true;
+}
 
 uint64_t arch_irq_save(void)
 {
@@ -69,19 +84,50 @@ uint64_t arch_irq_save(void)
 	return was;
 }
 
-void arch_irq_restore(uint64_t flags) { fake_irqs_masked = flags != 0; }
-void arch_serror_take(void) {}
-void arch_serror_window(void) {}
-void arch_cpu_idle(void) {}
-void arch_cpu_halt(void) { leave(FAKE_HALTED); }
-uint64_t arch_counter_freq(void) { return FAKE_COUNTER_FREQ; }
-uint64_t arch_counter_now(void) { return fake_counter; }
-uint64_t arch_secondary_entry_pa(void) { return 0; }
-void arch_spin_table_release(unsigned int idx, uint64_t mpidr, uint64_t addr) {}
-void arch_dcache_clean(const void *addr, uint64_t size) {}
-void arch_dcache_invalidate(const void *addr, uint64_t size) {}
-void arch_dcache_clean_invalidate(const void *addr, uint64_t size) {}
-void arch_icache_invalidate_all(void) {}
+void arch_irq_restore(uint64_t flags)
+{
+	fake_irqs_masked = flags != 0;
+}
+void arch_serror_take(void)
+{
+}
+void arch_serror_window(void)
+{
+}
+void arch_cpu_idle(void)
+{
+}
+void arch_cpu_halt(void)
+{
+	leave(FAKE_HALTED);
+}
+uint64_t arch_counter_freq(void)
+{
+	return FAKE_COUNTER_FREQ;
+}
+uint64_t arch_counter_now(void)
+{
+	return fake_counter;
+}
+uint64_t arch_secondary_entry_pa(void)
+{
+	return 0;
+}
+void arch_spin_table_release(unsigned int idx, uint64_t mpidr, uint64_t addr)
+{
+}
+void arch_dcache_clean(const void *addr, uint64_t size)
+{
+}
+void arch_dcache_invalidate(const void *addr, uint64_t size)
+{
+}
+void arch_dcache_clean_invalidate(const void *addr, uint64_t size)
+{
+}
+void arch_icache_invalidate_all(void)
+{
+}
 
 void arch_mem_zero_to_poc(void *addr, uint64_t size)
 {
@@ -172,8 +218,13 @@ struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa)
 
 /* --- vCPUs ------------------------------------------------------------------------------ */
 
-unsigned int arch_s2_ipa_bits(void) { return 39; }
-void arch_guest_cpu_init(void) {}
+unsigned int arch_s2_ipa_bits(void)
+{
+	return 39;
+}
+void arch_guest_cpu_init(void)
+{
+}
 
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
 		     uint64_t s2_root, unsigned int vcpu_index)
@@ -213,9 +264,17 @@ void arch_cpu_park(void (*fn)(void))
 
 /* --- List registers ----------------------------------------------------------------------- */
 
-void arch_vgic_init(const struct board_gic *g) {}
-bool arch_vgic_available(void) { return fake_vgic; }
-bool arch_vgic_is_v2(void) { return false; }
+void arch_vgic_init(const struct board_gic *g)
+{
+}
+bool arch_vgic_available(void)
+{
+	return fake_vgic;
+}
+bool arch_vgic_is_v2(void)
+{
+	return false;
+}
 
 void arch_vgic_reset(struct arch_vgic_cpu *c)
 {
@@ -227,11 +286,23 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	c->retired[0] = c->retired[1] = 0;
 }
 
-void arch_vgic_restore(const struct arch_vgic_cpu *c) {}
-void arch_vgic_save(struct arch_vgic_cpu *c) {}
-void arch_vgic_clear(void) { fake_vgic_clears++; }
-void arch_vgic_disable(void) { fake_vgic_disables++; }
-void arch_vtimer_mask(void) {}
+void arch_vgic_restore(const struct arch_vgic_cpu *c)
+{
+}
+void arch_vgic_save(struct arch_vgic_cpu *c)
+{
+}
+void arch_vgic_clear(void)
+{
+	fake_vgic_clears++;
+}
+void arch_vgic_disable(void)
+{
+	fake_vgic_disables++;
+}
+void arch_vtimer_mask(void)
+{
+}
 
 void fake_guest_eoi(struct arch_vgic_cpu *c, unsigned int lr)
 {
