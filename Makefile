@@ -232,8 +232,9 @@ $(BOOT_DISK): $(HYP_IMAGE) $(BOOT_SCRIPT) tools/mkdisk.py
 
 disk: $(BOOT_DISK)
 
-# Raspberry Pi 4 SD card image (`make sdimage`).
-include boards/rpi4/sdimage.mk
+# Targets that boards add (boards/*/targets.mk: the Raspberry Pi 4's SD card
+# image, `make sdimage`), whichever board is configured.
+include $(wildcard boards/*/targets.mk)
 
 run: $(BOOT_DISK)
 	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
@@ -273,7 +274,7 @@ help:
 	@echo ""
 	@echo "  all (default)     hypervisor image $(O)/bulkhead.bin, newlib cache, size"
 	@echo "  disk              boot disk image (MBR + FAT32: boot.scr, bulkhead.bin)"
-	@echo "  sdimage           Raspberry Pi 4 SD card image (rpi4_defconfig; docs/boards/rpi4.md)"
+	@cat $(wildcard boards/*/help.txt)
 	@echo "  run               boot the hypervisor under QEMU through u-boot"
 	@echo "  run-direct        boot it with QEMU -kernel (no u-boot)"
 	@echo "  test              host unit tests and QEMU integration tests"

@@ -64,7 +64,7 @@ UT_NAMES += test_mmio
 ut-src-test_mmio := core/mmio.c
 
 # The Raspberry Pi 4's real device tree (Debian's kernel package, through
-# the Pi files cache of boards/rpi4/sdimage.mk) with our UART0 overlay.
+# the Pi files cache of boards/rpi4/targets.mk) with our UART0 overlay.
 UT_NAMES += test_rpi4_dt
 ut-src-test_rpi4_dt := core/board_dt.c core/lib/format.c
 ut-libs-test_rpi4_dt := $(UT_LIBFDT)

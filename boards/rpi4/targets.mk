@@ -1,4 +1,6 @@
 # Raspberry Pi 4 SD card image: `make sdimage` with the rpi4 configuration.
+# (A board's targets.mk adds make targets; every board's is included,
+# whichever board is configured, and its help.txt lists them in make help.)
 #
 # Included by the top-level Makefile (which provides O, Q, msg, PYTHON,
 # HYP_IMAGE and BOOT_SCRIPT). The third-party files come from Debian
