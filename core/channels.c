@@ -28,7 +28,7 @@ void event_raise(struct event_table *t, unsigned int vcpu)
 	vcpu_inject(partition_of_events(t), vcpu, BH_EVENT_INTID);
 }
 
-static int map_region(struct partition *p, uint64_t ipa, uint64_t pa, uint64_t size,
+static int map_region(struct partition *p, ipaddr_t ipa, paddr_t pa, uint64_t size,
 		      enum s2_attr attr)
 {
 	return s2_map(&p->s2_pool, p->s2_root, ipa, pa, size, attr);
@@ -51,14 +51,14 @@ static int check_ipa_space(const struct plan *plan, char *err, size_t errlen)
 	}
 	for (unsigned int c = 0; c < plan->nr_channels; c++)
 		for (unsigned int e = 0; e < 2; e++)
-			if (plan->channels[c].shared_ipa[e] + plan->channels[c].shared_size >
+			if (ipa_bits(plan->channels[c].shared_ipa[e]) + plan->channels[c].shared_size >
 			    ipa_limit) {
 				fmt_snprintf(err, errlen,
 					     "channel \"%s\": shared-address 0x%lx lies "
 					     "beyond this CPU's %u-bit guest-physical "
 					     "space",
 					     plan->channels[c].name,
-					     plan->channels[c].shared_ipa[e], arch_s2_ipa_bits());
+					     ipa_bits(plan->channels[c].shared_ipa[e]), arch_s2_ipa_bits());
 				return -1;
 			}
 	return 0;
@@ -73,7 +73,7 @@ static int map_event_pages(const struct plan *plan, struct partition *parts, cha
 
 		event_table_init(&p->events, &event_pages[i].page, plan->parts[i].nr_cpus);
 		arch_dcache_clean_invalidate(&event_pages[i], PAGE);
-		if (map_region(p, BH_EVENT_PAGE_IPA, (uint64_t)&event_pages[i], PAGE,
+		if (map_region(p, ipa_from(BH_EVENT_PAGE_IPA), pa_of(&event_pages[i]), PAGE,
 			       S2_SHARED_RW)) {
 			fmt_snprintf(err, errlen,
 				     "partition@%u (\"%s\"): cannot map its event page", p->id,
@@ -85,41 +85,41 @@ static int map_event_pages(const struct plan *plan, struct partition *parts, cha
 }
 
 /* All shared regions in one zeroed piece of RAM; 0 if there are none. */
-static int carve_shared(const struct plan *plan, struct memcarve *mc, uint64_t *pool, char *err,
+static int carve_shared(const struct plan *plan, struct memcarve *mc, paddr_t *pool, char *err,
 			size_t errlen)
 {
 	uint64_t total = 0, carved;
 
-	*pool = 0;
+	*pool = pa_from(0);
 	for (unsigned int c = 0; c < plan->nr_channels; c++)
 		total += plan->channels[c].shared_size;
 	if (!total)
 		return 0;
 	carved = (total + SZ_2M - 1) & ~(SZ_2M - 1);
 	*pool = memcarve_take(mc, carved);
-	if (!*pool) {
+	if (pa_is_null(*pool)) {
 		fmt_snprintf(err, errlen, "no free RAM for %lu KiB of shared regions",
 			     carved >> 10);
 		return -1;
 	}
 	/* Fresh regions read as zero: an all-zero ring is a valid empty one. */
-	memset((void *)*pool, 0, carved);
-	arch_dcache_clean_invalidate((void *)*pool, carved);
+	memset(pa_ptr(*pool), 0, carved);
+	arch_dcache_clean_invalidate(pa_ptr(*pool), carved);
 	return 0;
 }
 
 /* Map channel ch's region (at pa) into end e's partition: at its explicit
  * address, or the next free one of the window (*auto_ipa). */
 static int map_shared(const struct plan_channel *ch, unsigned int e, struct partition *p,
-		      uint64_t pa, uint64_t *auto_ipa, char *err, size_t errlen)
+		      paddr_t pa, ipaddr_t *auto_ipa, char *err, size_t errlen)
 {
-	uint64_t ipa = ch->shared_ipa[e];
+	ipaddr_t ipa = ch->shared_ipa[e];
 	int rc;
 
-	if (!ipa) {
+	if (ipa_is_null(ipa)) {
 		ipa = *auto_ipa;
-		*auto_ipa += ch->shared_size;
-		if (*auto_ipa > BH_WINDOW_IPA + BH_WINDOW_SIZE) {
+		*auto_ipa = ipa_add(*auto_ipa, ch->shared_size);
+		if (ipa_bits(*auto_ipa) > BH_WINDOW_IPA + BH_WINDOW_SIZE) {
 			fmt_snprintf(err, errlen,
 				     "channel \"%s\": partition@%u's shared regions "
 				     "overflow the hypervisor window",
@@ -131,7 +131,7 @@ static int map_shared(const struct plan_channel *ch, unsigned int e, struct part
 	if (rc) {
 		fmt_snprintf(err, errlen,
 			     "channel \"%s\": shared region at 0x%lx for partition@%u: %s",
-			     ch->name, ipa, p->id,
+			     ch->name, ipa_bits(ipa), p->id,
 			     rc == -2 ? "out of stage-2 tables"
 				      : "overlaps something already mapped there");
 		return -1;
@@ -143,7 +143,8 @@ static int map_shared(const struct plan_channel *ch, unsigned int e, struct part
 int channels_build(const struct plan *plan, struct partition *parts, struct memcarve *mc, char *err,
 		   size_t errlen)
 {
-	uint64_t auto_ipa[PLAN_MAX_PARTITIONS], pool;
+	ipaddr_t auto_ipa[PLAN_MAX_PARTITIONS];
+	paddr_t pool;
 	int rc = check_ipa_space(plan, err, errlen);
 
 	if (rc)
@@ -151,7 +152,7 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 	if (map_event_pages(plan, parts, err, errlen) || carve_shared(plan, mc, &pool, err, errlen))
 		return -1;
 	for (unsigned int i = 0; i < plan->nr; i++)
-		auto_ipa[i] = BH_SHARED_AUTO_IPA;
+		auto_ipa[i] = ipa_from(BH_SHARED_AUTO_IPA);
 	for (unsigned int c = 0; c < plan->nr_channels; c++) {
 		const struct plan_channel *ch = &plan->channels[c];
 
@@ -173,7 +174,7 @@ int channels_build(const struct plan *plan, struct partition *parts, struct memc
 		log_info("channel \"%s\": %s port %u <-> %s port %u%s", ch->name,
 			 plan->parts[ch->end[0]].name, ch->port[0], plan->parts[ch->end[1]].name,
 			 ch->port[1], ch->shared_size ? ", with shared memory" : "");
-		pool += ch->shared_size;
+		pool = pa_add(pool, ch->shared_size);
 	}
 	return 0;
 }
@@ -189,7 +190,7 @@ void channel_lookup(struct vcpu *v, uint64_t *regs)
 		regs[0] = (uint64_t)BH_E_INVALID;
 		return;
 	}
-	src = partition_guest_ptr(p, regs[1], len);
+	src = partition_guest_ptr(p, ipa_from(regs[1]), len);
 	if (!src) {
 		regs[0] = (uint64_t)BH_E_FAULT;
 		return;
@@ -207,8 +208,8 @@ void channel_lookup(struct vcpu *v, uint64_t *regs)
 			(pc->chan->shared_size && pc->chan->writable[pc->end] ? BH_CHANNEL_WRITABLE
 									      : 0) |
 			(pc->end ? BH_CHANNEL_SECOND_END : 0);
-		regs[2] = pc->shared_ipa;
-		regs[3] = pc->shared_ipa ? pc->chan->shared_size : 0;
+		regs[2] = ipa_bits(pc->shared_ipa);
+		regs[3] = ipa_is_null(pc->shared_ipa) ? 0 : pc->chan->shared_size;
 		return;
 	}
 	regs[0] = (uint64_t)BH_E_NOT_FOUND;

@@ -46,8 +46,9 @@ static int events_nodes(struct partition *p, void *fdt)
 		TRY(fdt_begin_node(fdt, ch->name));
 		TRY(fdt_property_u32(fdt, "port", i));
 		TRY(fdt_property_string(fdt, "peer", peer->plan->name));
-		if (pc->shared_ipa) {
-			TRY(prop_u64_pair(fdt, "shared-memory", pc->shared_ipa, ch->shared_size));
+		if (!ipa_is_null(pc->shared_ipa)) {
+			TRY(prop_u64_pair(fdt, "shared-memory", ipa_bits(pc->shared_ipa),
+					  ch->shared_size));
 			if (ch->writable[pc->end])
 				TRY(fdt_property(fdt, "writable", NULL, 0));
 		}
@@ -107,10 +108,10 @@ static int memory_and_cpu_nodes(const struct plan_partition *pp, void *fdt)
 {
 	char name[40];
 
-	fmt_snprintf(name, sizeof(name), "memory@%lx", pp->mem_base);
+	fmt_snprintf(name, sizeof(name), "memory@%lx", ipa_bits(pp->mem_base));
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "device_type", "memory"));
-	TRY(prop_u64_pair(fdt, "reg", pp->mem_base, pp->mem_size));
+	TRY(prop_u64_pair(fdt, "reg", ipa_bits(pp->mem_base), pp->mem_size));
 	TRY(fdt_end_node(fdt));
 
 	TRY(fdt_begin_node(fdt, "cpus"));

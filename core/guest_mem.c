@@ -5,11 +5,12 @@
  */
 #include <bulkhead/partition.h>
 
-void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len)
+void *partition_guest_ptr(struct partition *p, ipaddr_t where, uint64_t len)
 {
-	uint64_t base = p->plan->mem_base, size = p->plan->mem_size;
+	uint64_t base = ipa_bits(p->plan->mem_base), size = p->plan->mem_size;
+	uint64_t ipa = ipa_bits(where);
 
 	if (ipa < base || len > size || ipa - base > size - len)
 		return NULL;
-	return (void *)(p->ram_pa + (ipa - base));
+	return pa_ptr(pa_add(p->ram, ipa - base));
 }

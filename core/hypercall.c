@@ -10,7 +10,8 @@
 
 static void console_write(struct vcpu *v, uint64_t *regs)
 {
-	uint64_t ipa = regs[1], len = regs[2];
+	ipaddr_t ipa = ipa_from(regs[1]); /* the caller's guest-physical address */
+	uint64_t len = regs[2];
 	const char *text;
 
 	if (len > BH_CONSOLE_WRITE_MAX) {

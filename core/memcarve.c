@@ -71,12 +71,12 @@ int memcarve_init(struct memcarve *mc, const struct mem_range *ram, unsigned int
 	return 0;
 }
 
-uint64_t memcarve_take(struct memcarve *mc, uint64_t size)
+paddr_t memcarve_take(struct memcarve *mc, uint64_t size)
 {
 	struct mem_range *best = 0;
 
 	if (size == 0 || size % ALIGN)
-		return 0;
+		return pa_from(0);
 	for (unsigned int i = 0; i < mc->nr_free; i++) {
 		struct mem_range *f = &mc->free[i];
 
@@ -84,9 +84,9 @@ uint64_t memcarve_take(struct memcarve *mc, uint64_t size)
 			best = f;
 	}
 	if (!best)
-		return 0;
+		return pa_from(0);
 	best->size -= size;
-	return best->base + best->size;
+	return pa_from(best->base + best->size);
 }
 
 uint64_t memcarve_largest(const struct memcarve *mc)

@@ -63,15 +63,15 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 			     pp->image, img->size, pp->mem_size >> 20);
 		return -1;
 	}
-	if (pp->mem_base + pp->mem_size > (1UL << arch_s2_ipa_bits())) {
+	if (ipa_bits(pp->mem_base) + pp->mem_size > (1UL << arch_s2_ipa_bits())) {
 		fmt_snprintf(err, errlen, "RAM ends above this CPU's %u-bit guest-physical space",
 			     arch_s2_ipa_bits());
 		return -1;
 	}
 	p->image = img->start;
 	p->image_size = img->size;
-	p->ram_pa = memcarve_take(mc, pp->mem_size);
-	if (!p->ram_pa) {
+	p->ram = memcarve_take(mc, pp->mem_size);
+	if (pa_is_null(p->ram)) {
 		fmt_snprintf(err, errlen, "not enough free RAM for %lu MiB (largest free piece: "
 					  "%lu MiB)",
 			     pp->mem_size >> 20, memcarve_largest(mc) >> 20);
@@ -82,21 +82,21 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	p->s2_pool.used = 0;
 	p->s2_root = s2_create(&p->s2_pool);
 	if (!p->s2_root ||
-	    s2_map(&p->s2_pool, p->s2_root, pp->mem_base, p->ram_pa, pp->mem_size, S2_RAM)) {
+	    s2_map(&p->s2_pool, p->s2_root, pp->mem_base, p->ram, pp->mem_size, S2_RAM)) {
 		fmt_snprintf(err, errlen, "stage-2 tables for its RAM do not fit");
 		return -1;
 	}
 	/* On GICv2 hosts the guest's CPU interface is the hardware's GICV
 	 * frame, mapped where the guest expects its GICC. */
 	if (arch_vgic_is_v2() &&
-	    s2_map(&p->s2_pool, p->s2_root, VGIC_V2_CPU_IPA, board.gic.vcpu.base, VGIC_V2_CPU_SIZE,
-		   S2_DEVICE)) {
+	    s2_map(&p->s2_pool, p->s2_root, ipa_from(VGIC_V2_CPU_IPA), pa_from(board.gic.vcpu.base),
+		   VGIC_V2_CPU_SIZE, S2_DEVICE)) {
 		fmt_snprintf(err, errlen, "cannot map the virtual CPU interface");
 		return -1;
 	}
 	if (passthrough_build(p, err, errlen))
 		return -1;
-	p->dtb_ipa = pp->mem_base + pp->mem_size - PARTITION_DTB_SIZE;
+	p->dtb_ipa = ipa_add(pp->mem_base, pp->mem_size - PARTITION_DTB_SIZE);
 	p->backoff_ticks = arch_counter_freq() / 1000 * pp->backoff_ms;
 	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
@@ -182,7 +182,7 @@ static int build_all(struct memcarve *mc)
 		log_info("partition %u \"%s\": %s on CPU %u, %lu MiB at 0x%lx (guest 0x%lx), "
 			 "image \"%s\" (%lu KiB), on fault: %s",
 			 p->id, pp->name, pp->role == PLAN_ROLE_GUEST ? "guest" : "driver domain",
-			 pp->cpus[0], pp->mem_size >> 20, p->ram_pa, pp->mem_base, pp->image,
+			 pp->cpus[0], pp->mem_size >> 20, pa_bits(p->ram), ipa_bits(pp->mem_base), pp->image,
 			 p->image_size >> 10, plan_policy_name(pp->policy));
 	}
 	/* Channels join built partitions; then each is loaded, its device
@@ -201,8 +201,7 @@ static int device_trees_fit(void)
 	for (unsigned int i = 0; i < plan.nr; i++) {
 		struct partition *p = &partitions[i];
 
-		if (guest_dt_build(p, (uint8_t *)p->ram_pa + p->plan->mem_size - PARTITION_DTB_SIZE,
-				   PARTITION_DTB_SIZE)) {
+		if (guest_dt_build(p, partition_dtb(p), PARTITION_DTB_SIZE)) {
 			log_err("plan rejected: partition@%u (\"%s\"): its device tree does not fit; "
 				"no partition started",
 				p->id, p->plan->name);

@@ -24,9 +24,7 @@
  */
 static int partition_load(struct partition *p)
 {
-	uint64_t size = p->plan->mem_size;
-	void *ram = (void *)p->ram_pa;
-	void *dtb = (uint8_t *)ram + size - PARTITION_DTB_SIZE;
+	void *ram = pa_ptr(p->ram), *dtb = partition_dtb(p);
 
 	vgic_reset(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	event_table_reset(&p->events);
@@ -59,7 +57,7 @@ static bool partition_wipe(struct partition *p)
 								   : PARTITION_WIPE_STEP;
 		uint64_t t0 = arch_counter_now();
 
-		arch_mem_zero_to_poc((uint8_t *)p->ram_pa + p->wiped, n);
+		arch_mem_zero_to_poc(pa_ptr(pa_add(p->ram, p->wiped)), n);
 		p->wiped += n;
 		p->start_ticks += arch_counter_now() - t0;
 		if (p->wiped < size && sched_higher_ready(p->plan->priority))
@@ -72,8 +70,9 @@ static void vcpu_prepare(struct vcpu *v)
 {
 	struct partition *p = v->part;
 
-	arch_vcpu_reset(&v->arch, p->plan->mem_base, p->dtb_ipa, p->id + 1, (uint64_t)p->s2_root,
-			v->index);
+	/* The boot protocol: at the start of its RAM, x0 its device tree. */
+	arch_vcpu_reset(&v->arch, ipa_bits(p->plan->mem_base), ipa_bits(p->dtb_ipa), p->id + 1,
+			pa_of(p->s2_root), v->index);
 }
 
 /* vCPU 0's CPU (re)starts a partition whose start is due, once none of

@@ -71,8 +71,11 @@ int passthrough_build(struct partition *p, char *err, size_t errlen)
 			uint64_t base = d->regs[r].base & ~(PT_PAGE - 1);
 			uint64_t end =
 				(d->regs[r].base + d->regs[r].size + PT_PAGE - 1) & ~(PT_PAGE - 1);
+			paddr_t pa = pa_from(base);
 
-			if (s2_map(&p->s2_pool, p->s2_root, base, base, end - base, S2_DEVICE)) {
+			/* The guest finds the device where the board has it. */
+			if (s2_map(&p->s2_pool, p->s2_root, ipa_identity(pa), pa, end - base,
+				   S2_DEVICE)) {
 				fmt_snprintf(err, errlen,
 					     "device \"%s\": cannot map 0x%lx (overlap, "
 					     "or the stage-2 table pool is full)",

@@ -88,8 +88,12 @@ static int check_pages(const void *fdt, const struct board_info *b, const struct
 						    "device \"%s\" shares a 4 KiB page with a "
 						    "device of partition %u",
 						    path, g->grant[k].part);
-		if (ranges_overlap(base, size, pp->mem_base, pp->mem_size) ||
-		    ranges_overlap(base, size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
+		/* In the guest it sits where it is on the board (ipa_identity):
+		 * not where the partition has its RAM or its vGIC. */
+		if (ranges_overlap(ipa_bits(ipa_identity(pa_from(base))), size,
+				   ipa_bits(pp->mem_base), pp->mem_size) ||
+		    ranges_overlap(ipa_bits(ipa_identity(pa_from(base))), size, PLAN_VGIC_IPA,
+				   PLAN_VGIC_SIZE))
 			return FAIL(DEVICE_COLLIDES,
 				    "device \"%s\" at 0x%lx collides with the partition's RAM or "
 				    "GIC addresses",

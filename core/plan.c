@@ -159,24 +159,26 @@ static int parse_cpus(struct part_parse *c, unsigned int nr_cpus)
 static int parse_memory(struct part_parse *c)
 {
 	struct plan_partition *p = c->p;
+	uint64_t base;
 
-	if (!get_u64(c->fdt, c->node, "memory-base", &p->mem_base) ||
+	if (!get_u64(c->fdt, c->node, "memory-base", &base) ||
 	    !get_u64(c->fdt, c->node, "memory-size", &p->mem_size))
 		return PERR(MEM_FORMAT, "memory-base/memory-size", "missing or not 64-bit");
-	if (p->mem_size == 0 || p->mem_size % PLAN_ALIGN || p->mem_base % PLAN_ALIGN)
+	p->mem_base = ipa_from(base);
+	if (p->mem_size == 0 || p->mem_size % PLAN_ALIGN || base % PLAN_ALIGN)
 		return PERR(MEM_ALIGN, "memory",
 			    "base 0x%lx and size 0x%lx must be non-zero multiples of 2 MiB",
-			    (unsigned long)p->mem_base, (unsigned long)p->mem_size);
-	if (p->mem_base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - p->mem_base)
+			    (unsigned long)base, (unsigned long)p->mem_size);
+	if (base >= PLAN_IPA_LIMIT || p->mem_size > PLAN_IPA_LIMIT - base)
 		return PERR(MEM_LIMIT, "memory", "must lie below 512 GiB of guest-physical space");
-	if (ranges_overlap(p->mem_base, p->mem_size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
+	if (ranges_overlap(base, p->mem_size, BH_WINDOW_IPA, BH_WINDOW_SIZE))
 		return PERR(MEM_WINDOW, "memory",
 			    "overlaps the hypervisor window at 0x%lx-0x%lx (event page, "
 			    "shared regions)",
 			    BH_WINDOW_IPA, BH_WINDOW_IPA + BH_WINDOW_SIZE - 1);
 	/* Its vGIC registers are emulated where they are not mapped: RAM there
 	 * would hide them, and the guest would lose its interrupt controller. */
-	if (ranges_overlap(p->mem_base, p->mem_size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
+	if (ranges_overlap(base, p->mem_size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
 		return PERR(MEM_VGIC, "memory",
 			    "overlaps the virtual GIC at 0x%lx-0x%lx (the "
 			    "partition's interrupt controller)",
@@ -325,7 +327,7 @@ static const char *bad_shared_ipa(const struct plan_partition *p, uint64_t ipa, 
 		return *rule = PLAN_RULE_CHAN_ADDR_ALIGN, "is not 4 KiB aligned";
 	if (ipa >= PLAN_IPA_LIMIT || size > PLAN_IPA_LIMIT - ipa)
 		return *rule = PLAN_RULE_CHAN_ADDR_LIMIT, "does not lie below 512 GiB";
-	if (ranges_overlap(ipa, size, p->mem_base, p->mem_size))
+	if (ranges_overlap(ipa, size, ipa_bits(p->mem_base), p->mem_size))
 		return *rule = PLAN_RULE_CHAN_ADDR_RAM, "overlaps the partition's RAM";
 	if (ranges_overlap(ipa, size, PLAN_VGIC_IPA, PLAN_VGIC_SIZE))
 		return *rule = PLAN_RULE_CHAN_ADDR_VGIC, "overlaps the virtual GIC";
@@ -399,15 +401,15 @@ static int parse_channel(const void *fdt, int node, struct plan *plan, struct pl
 		const char *why;
 
 		c->writable[e] = fdt32_to_cpu(w[e]) == 1;
-		c->shared_ipa[e] = ((uint64_t)fdt32_to_cpu(cells[2 * e]) << 32) |
-				   fdt32_to_cpu(cells[2 * e + 1]);
-		why = c->shared_ipa[e] ? bad_shared_ipa(&plan->parts[c->end[e]], c->shared_ipa[e],
-							c->shared_size, &rule)
-				       : NULL;
+		uint64_t ipa = ((uint64_t)fdt32_to_cpu(cells[2 * e]) << 32) |
+			       fdt32_to_cpu(cells[2 * e + 1]);
+
+		c->shared_ipa[e] = ipa_from(ipa);
+		why = ipa ? bad_shared_ipa(&plan->parts[c->end[e]], ipa, c->shared_size, &rule)
+			  : NULL;
 		if (why)
 			return CERR_AS(rule, "shared-address", "0x%lx for partition@%u %s",
-				       (unsigned long)c->shared_ipa[e], plan->parts[c->end[e]].id,
-				       why);
+				       (unsigned long)ipa, plan->parts[c->end[e]].id, why);
 	}
 	return 0;
 #undef CERR
@@ -439,16 +441,17 @@ static int parse_channels(const void *fdt, struct plan *plan, char *err, size_t 
 			/* Two explicit regions at one partition: stage 2 could
 			 * map only one of them there. */
 			for (unsigned int e = 0; e < 2 * 2; e++)
-				if (c->end[e / 2] == o->end[e % 2] && c->shared_ipa[e / 2] &&
-				    o->shared_ipa[e % 2] &&
-				    ranges_overlap(c->shared_ipa[e / 2], c->shared_size,
-						   o->shared_ipa[e % 2], o->shared_size))
+				if (c->end[e / 2] == o->end[e % 2] &&
+				    !ipa_is_null(c->shared_ipa[e / 2]) &&
+				    !ipa_is_null(o->shared_ipa[e % 2]) &&
+				    ranges_overlap(ipa_bits(c->shared_ipa[e / 2]), c->shared_size,
+						   ipa_bits(o->shared_ipa[e % 2]), o->shared_size))
 					return ERR(CHAN_ADDR_OVERLAP,
 						   "channel %s (\"%s\"): shared-address: 0x%lx for "
 						   "partition@%u overlaps the region of channel@%u "
 						   "(\"%s\") there",
 						   fdt_get_name(fdt, node, NULL), c->name,
-						   (unsigned long)c->shared_ipa[e / 2],
+						   (unsigned long)ipa_bits(c->shared_ipa[e / 2]),
 						   plan->parts[c->end[e / 2]].id, o->id, o->name);
 			if (plan->channels[j].id == c->id)
 				return ERR(CHAN_FORMAT,

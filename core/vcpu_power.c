@@ -17,7 +17,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 
 	if (target >= p->plan->nr_cpus)
 		return PSCI_INVALID_PARAMETERS;
-	if (!partition_guest_ptr(p, entry, 4) || entry % 4)
+	if (!partition_guest_ptr(p, ipa_from(entry), 4) || entry % 4)
 		return PSCI_INVALID_ADDRESS;
 	t = &p->vcpus[target];
 	locked = partition_lock(p);
@@ -26,7 +26,7 @@ int64_t vcpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t contex
 	else if (t->state != VCPU_OFF || t->in_guest) /* in_guest: still turning off */
 		rc = t->state == VCPU_READY ? PSCI_ON_PENDING : PSCI_ALREADY_ON;
 	if (rc == PSCI_SUCCESS) {
-		arch_vcpu_reset(&t->arch, entry, context, p->id + 1, (uint64_t)p->s2_root,
+		arch_vcpu_reset(&t->arch, entry, context, p->id + 1, pa_of(p->s2_root),
 				t->index);
 		t->state = VCPU_READY;
 	}

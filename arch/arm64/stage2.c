@@ -47,9 +47,10 @@ static pt_table_t *next_table(struct pt_pool *pool, uint64_t *entry, int *err)
 	return t;
 }
 
-int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
-	   enum s2_attr attr)
+int s2_map(struct pt_pool *pool, pt_table_t *root, ipaddr_t ipa_addr, paddr_t pa_addr,
+	   uint64_t size, enum s2_attr attr)
 {
+	uint64_t ipa = ipa_bits(ipa_addr), pa = pa_bits(pa_addr);
 	uint64_t leaf = DESC_VALID | DESC_AF;
 	uint64_t off = 0;
 	int err = 0;
@@ -99,8 +100,9 @@ int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, ui
 	return 0;
 }
 
-struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa)
+struct s2_lookup s2_walk(const pt_table_t *root, ipaddr_t ipa_addr)
 {
+	uint64_t ipa = ipa_bits(ipa_addr);
 	struct s2_lookup r = { 0 };
 	const pt_table_t *t = root;
 	unsigned int shift = L1_SHIFT;
@@ -125,7 +127,7 @@ struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa)
 		t = (const pt_table_t *)(uintptr_t)(d & DESC_ADDR_MASK);
 	}
 	r.mapped = true;
-	r.pa = (d & DESC_ADDR_MASK & ~((1UL << shift) - 1)) | (ipa & ((1UL << shift) - 1));
+	r.pa = pa_from((d & DESC_ADDR_MASK & ~((1UL << shift) - 1)) | (ipa & ((1UL << shift) - 1)));
 	r.attr = ((d >> 2) & 0xf) == 0xf ? S2_RAM : S2_DEVICE;
 	r.writable = (d & DESC_S2AP_RW) == DESC_S2AP_RW;
 	r.executable = !(d & DESC_XN);

@@ -114,14 +114,14 @@ void arch_guest_cpu_init(void)
 }
 
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
-		     uint64_t s2_root, unsigned int vcpu_index)
+		     paddr_t s2_root, unsigned int vcpu_index)
 {
 	for (unsigned int i = 0; i < 31; i++)
 		a->regs.x[i] = 0;
 	a->regs.x[0] = x0;
 	a->regs.elr = entry;
 	a->regs.spsr = SPSR_EL1H_MASKED;
-	a->vttbr = ((uint64_t)vmid << 48) | s2_root;
+	a->vttbr = ((uint64_t)vmid << 48) | pa_bits(s2_root);
 	/* Affinity 0 = vCPU index; bit 31 is RES1. */
 	a->vmpidr = (1UL << 31) | vcpu_index;
 	a->fresh = true;

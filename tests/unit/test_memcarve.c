@@ -153,7 +153,7 @@ static void exclusion_covers_whole_range(void **state)
 	assert_int_equal(init(ram, 1, ram, 1), 0);
 	expect_free(NULL, 0);
 	assert_int_equal(memcarve_largest(&mc), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_2M), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_2M)), 0);
 }
 
 static void overlapping_exclusions(void **state)
@@ -212,8 +212,8 @@ static void qemu_virt_layout(void **state)
 	assert_int_equal(init(ram, 1, excl, 3), 0);
 	expect_free(want, 1);
 	/* Two 16 MiB partitions, from the top down. */
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x7f000000);
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x7e000000);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x7f000000);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x7e000000);
 }
 
 static void raspberry_pi_4_layout(void **state)
@@ -244,8 +244,8 @@ static void take_from_top_of_highest_piece(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 3, NULL, 0), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x8ff000000UL);
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x8fe000000UL);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x8ff000000UL);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x8fe000000UL);
 	expect_free(want, 3);
 }
 
@@ -259,10 +259,10 @@ static void take_skips_pieces_too_small(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 2, NULL, 0), 0);
-	assert_int_equal(memcarve_take(&mc, 0x2000000), 0x7e000000);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 0x2000000)), 0x7e000000);
 	expect_free(want, 2);
 	/* 16 MiB does fit the high piece. */
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x100000000UL);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x100000000UL);
 }
 
 static void take_whole_piece_then_nothing(void **state)
@@ -271,9 +271,9 @@ static void take_whole_piece_then_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 1, NULL, 0), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0x40000000);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0x40000000);
 	assert_int_equal(memcarve_largest(&mc), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_2M), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_2M)), 0);
 }
 
 static void take_fitting_nowhere_returns_0(void **state)
@@ -285,7 +285,7 @@ static void take_fitting_nowhere_returns_0(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 3, NULL, 0), 0);
-	assert_int_equal(memcarve_take(&mc, 0x2000000), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 0x2000000)), 0);
 	/* And the failure took nothing. */
 	expect_free(ram, 3);
 }
@@ -296,10 +296,10 @@ static void take_bad_sizes_return_0(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 1, NULL, 0), 0);
-	assert_int_equal(memcarve_take(&mc, 0), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_1M), 0);
-	assert_int_equal(memcarve_take(&mc, 3 * SZ_1M), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_16M + 0x1000), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 0)), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_1M)), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 3 * SZ_1M)), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M + 0x1000)), 0);
 	expect_free(ram, 1);
 }
 
@@ -313,13 +313,13 @@ static void largest_piece(void **state)
 	assert_int_equal(init(ram, 3, NULL, 0), 0);
 	assert_int_equal(memcarve_largest(&mc), 0x4000000);
 	/* Take 48 MiB of the 64 MiB piece: the 32 MiB one is now largest. */
-	assert_int_equal(memcarve_take(&mc, 0x3000000), 0x81000000);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 0x3000000)), 0x81000000);
 	assert_int_equal(memcarve_largest(&mc), 0x2000000);
 
 	/* No RAM at all. */
 	assert_int_equal(init(NULL, 0, NULL, 0), 0);
 	assert_int_equal(memcarve_largest(&mc), 0);
-	assert_int_equal(memcarve_take(&mc, SZ_2M), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_2M)), 0);
 }
 
 /* --- The free list's size ------------------------------------------------------------ */
@@ -342,7 +342,7 @@ static void free_list_full_but_not_overflowing(void **state)
 	ram[0] = (struct mem_range){ 0x40000000, (2 * MEMCARVE_MAX_FREE - 1) * SZ_2M };
 	assert_int_equal(init(ram, 1, excl, MEMCARVE_MAX_FREE - 1), 0);
 	assert_int_equal(memcarve_largest(&mc), SZ_2M);
-	assert_int_equal(memcarve_take(&mc, 2 * SZ_2M), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 2 * SZ_2M)), 0);
 }
 
 static void free_list_overflow_from_ram(void **state)
@@ -424,7 +424,7 @@ static void ram_near_top_gives_nothing(void **state)
 	(void)state;
 	assert_int_equal(init(ram, 1, NULL, 0), 0);
 	expect_free(NULL, 0);
-	assert_int_equal(memcarve_take(&mc, SZ_16M), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, SZ_16M)), 0);
 }
 
 /*
@@ -440,9 +440,9 @@ static void duplicate_ram_bank_handed_out_once(void **state)
 
 	(void)state;
 	assert_int_equal(init(ram, 2, NULL, 0), 0);
-	a = memcarve_take(&mc, 0x20000000);
+	a = pa_bits(memcarve_take(&mc, 0x20000000));
 	assert_int_equal(a, 0x40000000);
-	b = memcarve_take(&mc, 0x20000000);
+	b = pa_bits(memcarve_take(&mc, 0x20000000));
 	if (b)
 		fail_msg("512 MiB of RAM handed out twice: at 0x%lx and 0x%lx", (unsigned long)a,
 			 (unsigned long)b);
@@ -458,14 +458,14 @@ static void nested_ram_range_handed_out_once(void **state)
 	(void)state;
 	assert_int_equal(init(ram, 2, NULL, 0), 0);
 	for (unsigned int i = 0; i < 3; i++) {
-		got[i] = memcarve_take(&mc, 0x10000000);
+		got[i] = pa_bits(memcarve_take(&mc, 0x10000000));
 		assert_true(got[i] >= 0x40000000 && got[i] <= 0x60000000);
 		for (unsigned int j = 0; j < i; j++)
 			if (got[i] == got[j])
 				fail_msg("256 MiB at 0x%lx handed out twice (takes %u and %u)",
 					 (unsigned long)got[i], j, i);
 	}
-	assert_int_equal(memcarve_take(&mc, 0x10000000), 0);
+	assert_int_equal(pa_bits(memcarve_take(&mc, 0x10000000)), 0);
 }
 
 int main(void)

@@ -117,7 +117,7 @@ static void build(struct partition *p, unsigned int id, const char *name, unsign
 	snprintf(pp->name, sizeof(pp->name), "%s", name);
 	pp->nr_cpus = nr_cpus;
 	memcpy(pp->cpus, cpus, nr_cpus * sizeof(*cpus));
-	pp->mem_base = RAM_BASE;
+	pp->mem_base = ipa_from(RAM_BASE);
 	pp->mem_size = RAM_SIZE;
 	pp->policy = PLAN_POLICY_RESTART_ON_FAULT;
 	pp->restart_limit = 2;
@@ -126,10 +126,10 @@ static void build(struct partition *p, unsigned int id, const char *name, unsign
 	memset(p, 0, sizeof(*p));
 	p->plan = pp;
 	p->id = id;
-	p->ram_pa = (uint64_t)ram[id];
+	p->ram = pa_of(ram[id]);
 	p->image = image;
 	p->image_size = sizeof(image);
-	p->dtb_ipa = RAM_BASE + RAM_SIZE - PARTITION_DTB_SIZE;
+	p->dtb_ipa = ipa_from(RAM_BASE + RAM_SIZE - PARTITION_DTB_SIZE);
 	p->backoff_ticks = FAKE_MS(pp->backoff_ms);
 	p->s2_pool = (struct pt_pool){ s2[id], 2, 0 };
 	p->s2_root = s2_create(&p->s2_pool);
@@ -216,7 +216,7 @@ static void first_start_wipes_all_ram(void **state)
 	/* vCPU 0 starts at the image with x0 = its device tree; vCPU 1 waits
 	 * for CPU_ON. */
 	assert_int_equal(alpha->vcpus[0].arch.regs.elr, RAM_BASE);
-	assert_int_equal(alpha->vcpus[0].arch.regs.x[0], alpha->dtb_ipa);
+	assert_int_equal(alpha->vcpus[0].arch.regs.x[0], ipa_bits(alpha->dtb_ipa));
 	assert_int_equal(alpha->vcpus[1].state, VCPU_OFF);
 	assert_null(strstr(out, "restarted")); /* a first start is no restart */
 }

@@ -153,7 +153,7 @@ static void neighbours_granted_too(void **state)
 	void *fdt = qemu_virt();
 	struct plan_partition pp = { .id = 3,
 				     .name = "all",
-				     .mem_base = 0x40000000,
+				     .mem_base = { 0x40000000 },
 				     .mem_size = 0x1000000,
 				     .nr_devices = 4 };
 	char msg[256];
@@ -189,7 +189,7 @@ static void rpi4_aux_page(void **state)
 	void *fdt = load_dtb("rpi4/bcm2711-rpi-4-b.dtb");
 	struct plan_partition pp = { .id = 0,
 				     .name = "uart",
-				     .mem_base = 0x40000000,
+				     .mem_base = { 0x40000000 },
 				     .mem_size = 0x1000000,
 				     .nr_devices = 1 };
 	char msg[256];

@@ -104,7 +104,7 @@ static void base_plan_every_field(void **state)
 	assert_string_equal(p->name, "hello0");
 	assert_int_equal(p->role, PLAN_ROLE_GUEST);
 	expect_cpus(p, cpus0, 1);
-	assert_int_equal(p->mem_base, 0x40000000);
+	assert_int_equal(ipa_bits(p->mem_base), 0x40000000);
 	assert_int_equal(p->mem_size, 0x1000000);
 	assert_string_equal(p->image, "hello");
 	assert_int_equal(p->policy, PLAN_POLICY_STOP);
@@ -117,7 +117,7 @@ static void base_plan_every_field(void **state)
 	assert_string_equal(p->name, "net-drv_1");
 	assert_int_equal(p->role, PLAN_ROLE_DRIVER);
 	expect_cpus(p, cpus1, 1);
-	assert_int_equal(p->mem_base, 0x80000000);
+	assert_int_equal(ipa_bits(p->mem_base), 0x80000000);
 	assert_int_equal(p->mem_size, 0x400000);
 	assert_string_equal(p->image, "netdrv");
 	assert_int_equal(p->policy, PLAN_POLICY_RESTART_ON_FAULT);
@@ -133,7 +133,7 @@ static void base_plan_every_field(void **state)
 	assert_string_equal(p->name, "Big5");
 	assert_int_equal(p->role, PLAN_ROLE_GUEST);
 	expect_cpus(p, cpus5, 2);
-	assert_int_equal(p->mem_base, 0x412200000UL);
+	assert_int_equal(ipa_bits(p->mem_base), 0x412200000UL);
 	assert_int_equal(p->mem_size, 0x100400000UL);
 	assert_string_equal(p->image, "hostile");
 	assert_int_equal(p->policy, PLAN_POLICY_RESTART_ALWAYS);
@@ -166,7 +166,7 @@ static void limits_reached_not_crossed(void **state)
 	assert_string_equal(p->image, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234");
 	assert_int_equal(strlen(p->image), PLAN_NAME_LEN - 1);
 	expect_cpus(p, cpus, PLAN_MAX_CPUS);
-	assert_int_equal(p->mem_base + p->mem_size, PLAN_IPA_LIMIT);
+	assert_int_equal(ipa_bits(p->mem_base) + p->mem_size, PLAN_IPA_LIMIT);
 }
 
 static void driver_may_share_a_guest_cpu(void **state)
@@ -390,8 +390,8 @@ static void expect_shared(const struct plan_channel *c, uint64_t size, bool writ
 	assert_int_equal(c->shared_size, size);
 	assert_int_equal(c->writable[0], writable0);
 	assert_int_equal(c->writable[1], writable1);
-	assert_int_equal(c->shared_ipa[0], ipa0);
-	assert_int_equal(c->shared_ipa[1], ipa1);
+	assert_int_equal(ipa_bits(c->shared_ipa[0]), ipa0);
+	assert_int_equal(ipa_bits(c->shared_ipa[1]), ipa1);
 }
 
 static void channels_every_field(void **state)
@@ -441,8 +441,8 @@ static void ram_right_around_the_window_accepted(void **state)
 {
 	(void)state;
 	parse_ok("fixtures/plan-chan-ram-around-window.dtb", NR_CPUS);
-	assert_int_equal(plan.parts[1].mem_base + plan.parts[1].mem_size, 0x1000000000UL);
-	assert_int_equal(plan.parts[2].mem_base, 0x1040000000UL);
+	assert_int_equal(ipa_bits(plan.parts[1].mem_base) + plan.parts[1].mem_size, 0x1000000000UL);
+	assert_int_equal(ipa_bits(plan.parts[2].mem_base), 0x1040000000UL);
 	assert_int_equal(plan.nr_channels, 3);
 }
 
@@ -658,8 +658,8 @@ static void ram_over_vgic_refused(void **state)
 	expect_rule("fixtures/plan-err-memory-vgic-last.dtb", PLAN_RULE_MEM_VGIC, msg);
 	/* Right below it and right after it. */
 	parse_ok("fixtures/plan-ram-around-vgic.dtb", NR_CPUS);
-	assert_int_equal(plan.parts[0].mem_base + plan.parts[0].mem_size, PLAN_VGIC_IPA);
-	assert_int_equal(plan.parts[1].mem_base, PLAN_VGIC_IPA + PLAN_VGIC_SIZE);
+	assert_int_equal(ipa_bits(plan.parts[0].mem_base) + plan.parts[0].mem_size, PLAN_VGIC_IPA);
+	assert_int_equal(ipa_bits(plan.parts[1].mem_base), PLAN_VGIC_IPA + PLAN_VGIC_SIZE);
 }
 
 /* Two channels' explicit regions over each other at one partition passed
@@ -668,9 +668,9 @@ static void channel_regions_apart(void **state)
 {
 	(void)state;
 	parse_ok("fixtures/plan-chan-address-adjacent.dtb", NR_CPUS);
-	assert_int_equal(plan.channels[0].shared_ipa[0] + plan.channels[0].shared_size,
-			 plan.channels[2].shared_ipa[1]);
-	assert_int_equal(plan.channels[0].shared_ipa[1], plan.channels[2].shared_ipa[0]);
+	assert_int_equal(ipa_bits(plan.channels[0].shared_ipa[0]) + plan.channels[0].shared_size,
+			 ipa_bits(plan.channels[2].shared_ipa[1]));
+	assert_int_equal(ipa_bits(plan.channels[0].shared_ipa[1]), ipa_bits(plan.channels[2].shared_ipa[0]));
 }
 
 static void devices_whole_page(void **state)

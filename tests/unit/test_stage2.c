@@ -89,9 +89,9 @@ static uint64_t table_desc(const pt_table_t *t)
 /* Where ipa lands: mapped to pa with these permissions. */
 #define EXPECT_MAP(ipa, want_pa, want_attr)                                                        \
 	do {                                                                                       \
-		struct s2_lookup l_ = s2_walk(root, (ipa));                                        \
+		struct s2_lookup l_ = s2_walk(root, ipa_from((ipa)));                                        \
 		assert_true(l_.mapped);                                                            \
-		assert_int_equal(l_.pa, (want_pa));                                                \
+		assert_int_equal(l_.pa.bits, (want_pa));                                                \
 		assert_int_equal(l_.attr, (want_attr));                                            \
 		assert_true(l_.writable);                                                          \
 		/* RAM is executable, device memory never. */                                      \
@@ -99,7 +99,7 @@ static uint64_t table_desc(const pt_table_t *t)
 	} while (0)
 #define EXPECT_RAM(ipa, pa) EXPECT_MAP(ipa, pa, S2_RAM)
 #define EXPECT_DEV(ipa, pa) EXPECT_MAP(ipa, pa, S2_DEVICE)
-#define EXPECT_UNMAPPED(ipa) assert_false(s2_walk(root, (ipa)).mapped)
+#define EXPECT_UNMAPPED(ipa) assert_false(s2_walk(root, ipa_from((ipa))).mapped)
 
 static void create_gives_empty_root(void **state)
 {
@@ -118,7 +118,7 @@ static void map_ram(void **state)
 {
 	(void)state;
 	/* 16 MiB of guest RAM at 1 GiB, backed by RAM at 34 GiB. */
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x880000000UL, SZ_16M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x880000000UL), SZ_16M, S2_RAM), 0);
 	assert_int_equal(pool.used, 2);
 
 	/* The exact descriptors: gigabyte 1 points to the pool's second
@@ -142,9 +142,9 @@ static void map_device_and_ram(void **state)
 {
 	(void)state;
 	/* A UART and a GIC region in gigabyte 0, RAM in gigabyte 1. */
-	assert_int_equal(s2_map(&pool, root, 0x09000000UL, 0x09000000UL, SZ_2M, S2_DEVICE), 0);
-	assert_int_equal(s2_map(&pool, root, 0x08000000UL, 0x2c000000UL, SZ_2M, S2_DEVICE), 0);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x60000000UL, SZ_16M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x09000000UL), pa_from(0x09000000UL), SZ_2M, S2_DEVICE), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x08000000UL), pa_from(0x2c000000UL), SZ_2M, S2_DEVICE), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x60000000UL), SZ_16M, S2_RAM), 0);
 	/* The two device blocks share gigabyte 0's table. */
 	assert_int_equal(pool.used, 3);
 	assert_int_equal(tables[1][0x09000000UL / SZ_2M], 0x09000000UL | D_DEV_BLOCK);
@@ -160,9 +160,9 @@ static void misaligned_rejected(void **state)
 {
 	(void)state;
 	/* Each of ipa, pa and size off a 4 KiB boundary in turn. */
-	assert_int_equal(s2_map(&pool, root, 0x40000800UL, 0x80000000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000004UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 0x1800, S2_DEVICE), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000800UL), pa_from(0x80000000UL), SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000004UL), SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), 0x1800, S2_DEVICE), -1);
 	/* Refused before anything is touched. */
 	assert_int_equal(pool.used, 1);
 	EXPECT_UNMAPPED(0x40000000UL);
@@ -175,34 +175,34 @@ static void pages_where_blocks_do_not_fit(void **state)
 	struct s2_lookup l;
 
 	(void)state;
-	assert_int_equal(s2_map(&pool, root, 0x09010000UL, 0x09010000UL, 0x1000, S2_DEVICE), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x09010000UL), pa_from(0x09010000UL), 0x1000, S2_DEVICE), 0);
 	assert_int_equal(pool.used, 3); /* root, level 2, level 3 */
-	l = s2_walk(root, 0x09010ffcUL);
+	l = s2_walk(root, ipa_from(0x09010ffcUL));
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, 0x09010ffcUL);
+	assert_int_equal(l.pa.bits, 0x09010ffcUL);
 	assert_int_equal(l.attr, S2_DEVICE);
 	assert_false(l.executable);
 	EXPECT_UNMAPPED(0x09011000UL);
 	EXPECT_UNMAPPED(0x0900f000UL);
-	assert_int_equal(s2_map(&pool, root, 0x09010000UL, 0x0a000000UL, 0x1000, S2_DEVICE), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x09010000UL), pa_from(0x0a000000UL), 0x1000, S2_DEVICE), -1);
 	/* RAM off a 2 MiB boundary: 4 KiB pages, then blocks once aligned. */
-	assert_int_equal(s2_map(&pool, root, 0x401ff000UL, 0x801ff000UL, 0x201000, S2_RAM), 0);
-	l = s2_walk(root, 0x401ff008UL);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x401ff000UL), pa_from(0x801ff000UL), 0x201000, S2_RAM), 0);
+	l = s2_walk(root, ipa_from(0x401ff008UL));
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, 0x801ff008UL);
+	assert_int_equal(l.pa.bits, 0x801ff008UL);
 	assert_int_equal(l.attr, S2_RAM);
-	l = s2_walk(root, 0x403fff00UL);
+	l = s2_walk(root, ipa_from(0x403fff00UL));
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, 0x803fff00UL);
+	assert_int_equal(l.pa.bits, 0x803fff00UL);
 	EXPECT_UNMAPPED(0x40400000UL);
 	/* A page where a block is: refused. */
-	assert_int_equal(s2_map(&pool, root, 0x40300000UL, 0x90000000UL, 0x1000, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40300000UL), pa_from(0x90000000UL), 0x1000, S2_RAM), -1);
 }
 
 static void size_zero_rejected(void **state)
 {
 	(void)state;
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 0, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), 0, S2_RAM), -1);
 	assert_int_equal(pool.used, 1);
 }
 
@@ -210,19 +210,19 @@ static void beyond_ipa_space_rejected(void **state)
 {
 	(void)state;
 	/* Starting at 2^39, or crossing it. */
-	assert_int_equal(s2_map(&pool, root, IPA_LIMIT, 0x80000000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, IPA_LIMIT - SZ_2M, 0x80000000UL, 2 * SZ_2M, S2_RAM),
+	assert_int_equal(s2_map(&pool, root, ipa_from(IPA_LIMIT), pa_from(0x80000000UL), SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(IPA_LIMIT - SZ_2M), pa_from(0x80000000UL), 2 * SZ_2M, S2_RAM),
 			 -1);
 	/* ipa + size wraps around 2^64 (to 2 MiB, which is "below 2^39"). */
-	assert_int_equal(s2_map(&pool, root, 0xffffffffffe00000UL, 0x80000000UL, 2 * SZ_2M, S2_RAM),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0xffffffffffe00000UL), pa_from(0x80000000UL), 2 * SZ_2M, S2_RAM),
 			 -1);
 	/* pa + size wraps. */
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0xffffffffffe00000UL, 2 * SZ_2M, S2_RAM),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0xffffffffffe00000UL), 2 * SZ_2M, S2_RAM),
 			 -1);
 	assert_int_equal(pool.used, 1);
 
 	/* Ending exactly at 2^39 is fine: the last block of the space. */
-	assert_int_equal(s2_map(&pool, root, IPA_LIMIT - SZ_2M, 0x80000000UL, SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(IPA_LIMIT - SZ_2M), pa_from(0x80000000UL), SZ_2M, S2_RAM), 0);
 	assert_int_equal((*root)[PT_ENTRIES - 1], table_desc(&tables[1]));
 	EXPECT_RAM(IPA_LIMIT - 1, 0x801fffffUL);
 	EXPECT_UNMAPPED(IPA_LIMIT);
@@ -231,18 +231,18 @@ static void beyond_ipa_space_rejected(void **state)
 static void remapping_rejected(void **state)
 {
 	(void)state;
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, 2 * SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), 2 * SZ_2M, S2_RAM), 0);
 	/* The same block again, a range starting on it, and the device
 	 * attribute over it: never silently replaced. */
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x90000000UL, SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40200000UL, 0x90000000UL, 2 * SZ_2M, S2_RAM), -1);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, SZ_2M, S2_DEVICE), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x90000000UL), SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40200000UL), pa_from(0x90000000UL), 2 * SZ_2M, S2_RAM), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), SZ_2M, S2_DEVICE), -1);
 	/* The first mapping is what it was. */
 	EXPECT_RAM(0x40000000UL, 0x80000000UL);
 	EXPECT_RAM(0x403fffffUL, 0x803fffffUL);
 
 	/* The block next to it is free to map. */
-	assert_int_equal(s2_map(&pool, root, 0x40400000UL, 0x90000000UL, SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40400000UL), pa_from(0x90000000UL), SZ_2M, S2_RAM), 0);
 	EXPECT_RAM(0x40400000UL, 0x90000000UL);
 }
 
@@ -257,18 +257,18 @@ static void pool_exhausted(void **state)
 	pool_reset(1);
 	root = s2_create(&pool);
 	assert_non_null(root);
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, SZ_2M, S2_RAM), -2);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), SZ_2M, S2_RAM), -2);
 
 	/* Root and one level-2 table, for a range that needs two. */
 	pool_reset(2);
 	root = s2_create(&pool);
-	assert_int_equal(s2_map(&pool, root, 0x7fe00000UL, 0x80000000UL, 2 * SZ_2M, S2_RAM), -2);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x7fe00000UL), pa_from(0x80000000UL), 2 * SZ_2M, S2_RAM), -2);
 	assert_int_equal(pool.used, 2);
 
 	/* Exactly enough is enough. */
 	pool_reset(3);
 	root = s2_create(&pool);
-	assert_int_equal(s2_map(&pool, root, 0x7fe00000UL, 0x80000000UL, 2 * SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x7fe00000UL), pa_from(0x80000000UL), 2 * SZ_2M, S2_RAM), 0);
 	assert_int_equal(pool.used, 3);
 }
 
@@ -276,7 +276,7 @@ static void range_across_gigabytes_uses_two_tables(void **state)
 {
 	(void)state;
 	/* 4 MiB straddling the 2 GiB boundary. */
-	assert_int_equal(s2_map(&pool, root, 0x7fe00000UL, 0x100000000UL, 2 * SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x7fe00000UL), pa_from(0x100000000UL), 2 * SZ_2M, S2_RAM), 0);
 	assert_int_equal(pool.used, 3);
 	assert_int_equal((*root)[1], table_desc(&tables[1]));
 	assert_int_equal((*root)[2], table_desc(&tables[2]));
@@ -295,7 +295,7 @@ static void range_across_gigabytes_uses_two_tables(void **state)
 static void whole_gigabyte_fills_one_table(void **state)
 {
 	(void)state;
-	assert_int_equal(s2_map(&pool, root, SZ_1G, 0x200000000UL, SZ_1G, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(SZ_1G), pa_from(0x200000000UL), SZ_1G, S2_RAM), 0);
 	assert_int_equal(pool.used, 2);
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		assert_int_equal(tables[1][i], (0x200000000UL + i * SZ_2M) | D_RAM_BLOCK);
@@ -311,20 +311,20 @@ static void partitions_are_separate(void **state)
 	/* Two partitions' roots from one pool, the same IPA in each. */
 	b = s2_create(&pool);
 	assert_non_null(b);
-	assert_int_equal(s2_map(&pool, a, 0x40000000UL, 0x80000000UL, SZ_16M, S2_RAM), 0);
-	assert_int_equal(s2_map(&pool, b, 0x40000000UL, 0x81000000UL, SZ_16M, S2_RAM), 0);
-	assert_int_equal(s2_walk(a, 0x40000000UL).pa, 0x80000000UL);
-	assert_int_equal(s2_walk(b, 0x40000000UL).pa, 0x81000000UL);
+	assert_int_equal(s2_map(&pool, a, ipa_from(0x40000000UL), pa_from(0x80000000UL), SZ_16M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, b, ipa_from(0x40000000UL), pa_from(0x81000000UL), SZ_16M, S2_RAM), 0);
+	assert_int_equal(s2_walk(a, ipa_from(0x40000000UL)).pa.bits, 0x80000000UL);
+	assert_int_equal(s2_walk(b, ipa_from(0x40000000UL)).pa.bits, 0x81000000UL);
 	/* The device block mapped into b only is not in a. */
-	assert_int_equal(s2_map(&pool, b, 0x09000000UL, 0x09000000UL, SZ_2M, S2_DEVICE), 0);
-	assert_true(s2_walk(b, 0x09000000UL).mapped);
-	assert_false(s2_walk(a, 0x09000000UL).mapped);
+	assert_int_equal(s2_map(&pool, b, ipa_from(0x09000000UL), pa_from(0x09000000UL), SZ_2M, S2_DEVICE), 0);
+	assert_true(s2_walk(b, ipa_from(0x09000000UL)).mapped);
+	assert_false(s2_walk(a, ipa_from(0x09000000UL)).mapped);
 }
 
 static void unmapped_addresses(void **state)
 {
 	(void)state;
-	assert_int_equal(s2_map(&pool, root, 0x40200000UL, 0x80000000UL, SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40200000UL), pa_from(0x80000000UL), SZ_2M, S2_RAM), 0);
 	EXPECT_UNMAPPED(0x0);			   /* no level-2 table for gigabyte 0 */
 	EXPECT_UNMAPPED(0x401fffffUL);		   /* the block below, same table */
 	EXPECT_UNMAPPED(0x40400000UL);		   /* the block above */
@@ -333,9 +333,9 @@ static void unmapped_addresses(void **state)
 	EXPECT_UNMAPPED(IPA_LIMIT + 0x40200000UL); /* ...even where it would alias */
 	EXPECT_UNMAPPED(~0UL);
 	/* An unmapped walk says nothing else. */
-	assert_int_equal(s2_walk(root, 0x0).pa, 0);
-	assert_false(s2_walk(root, 0x0).writable);
-	assert_false(s2_walk(root, 0x0).executable);
+	assert_int_equal(s2_walk(root, ipa_from(0x0)).pa.bits, 0);
+	assert_false(s2_walk(root, ipa_from(0x0)).writable);
+	assert_false(s2_walk(root, ipa_from(0x0)).executable);
 }
 
 static void walk_stops_at_unexpected_descriptors(void **state)
@@ -358,15 +358,15 @@ static void walk_stops_at_unexpected_descriptors(void **state)
 
 	EXPECT_UNMAPPED(0x0);
 	EXPECT_UNMAPPED(0x40000000UL);
-	l = s2_walk(root, 0x40200010UL);
+	l = s2_walk(root, ipa_from(0x40200010UL));
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, 0x40200010UL);
+	assert_int_equal(l.pa.bits, 0x40200010UL);
 	assert_int_equal(l.attr, S2_RAM);
 	assert_true(l.writable);
 	assert_true(l.executable);
-	l = s2_walk(root, 0x40400020UL);
+	l = s2_walk(root, ipa_from(0x40400020UL));
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, 0x09000020UL);
+	assert_int_equal(l.pa.bits, 0x09000020UL);
 	assert_int_equal(l.attr, S2_DEVICE);
 	assert_false(l.writable);
 	assert_true(l.executable);
@@ -376,10 +376,10 @@ static void walk_stops_at_unexpected_descriptors(void **state)
  * the walk reports as S2_RAM), writable or not, never executable. */
 static void expect_shared(uint64_t ipa, uint64_t pa, bool writable)
 {
-	struct s2_lookup l = s2_walk(root, ipa);
+	struct s2_lookup l = s2_walk(root, ipa_from(ipa));
 
 	assert_true(l.mapped);
-	assert_int_equal(l.pa, pa);
+	assert_int_equal(l.pa.bits, pa);
 	assert_int_equal(l.attr, S2_RAM);
 	assert_int_equal(l.writable, writable);
 	assert_false(l.executable);
@@ -392,7 +392,7 @@ static void map_shared_rw_and_ro(void **state)
 	(void)state;
 	/* A 2 MiB region both ends may write, in the hypervisor window at
 	 * 64 GiB: one block. */
-	assert_int_equal(s2_map(&pool, root, 0x1000200000UL, 0x90000000UL, SZ_2M, S2_SHARED_RW),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x1000200000UL), pa_from(0x90000000UL), SZ_2M, S2_SHARED_RW),
 			 0);
 	assert_int_equal(pool.used, 2);
 	assert_int_equal((*root)[64], table_desc(&tables[1]));
@@ -405,7 +405,7 @@ static void map_shared_rw_and_ro(void **state)
 	 * blocks then a 4 KiB page. */
 	other = s2_create(&pool);
 	assert_non_null(other);
-	assert_int_equal(s2_map(&pool, other, 0x20000000UL, 0x90000000UL, SZ_2M + 0x1000,
+	assert_int_equal(s2_map(&pool, other, ipa_from(0x20000000UL), pa_from(0x90000000UL), SZ_2M + 0x1000,
 				S2_SHARED_RO),
 			 0);
 	assert_int_equal(tables[3][0x20000000UL / SZ_2M], 0x90000000UL | D_SHARED_RO_BLOCK);
@@ -417,20 +417,20 @@ static void map_shared_rw_and_ro(void **state)
 	root = saved;
 
 	/* A single page of each (the event page): level 3, same attributes. */
-	assert_int_equal(s2_map(&pool, root, 0x1000000000UL, 0xa0000000UL, 0x1000, S2_SHARED_RW),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x1000000000UL), pa_from(0xa0000000UL), 0x1000, S2_SHARED_RW),
 			 0);
 	expect_shared(0x1000000008UL, 0xa0000008UL, true);
-	assert_int_equal(s2_map(&pool, root, 0x1000001000UL, 0xa0001000UL, 0x1000, S2_SHARED_RO),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x1000001000UL), pa_from(0xa0001000UL), 0x1000, S2_SHARED_RO),
 			 0);
 	expect_shared(0x1000001ff8UL, 0xa0001ff8UL, false);
 	EXPECT_UNMAPPED(0x1000002000UL);
 
 	/* RAM next to it is still executable and writable. */
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x80000000UL, SZ_2M, S2_RAM), 0);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x80000000UL), SZ_2M, S2_RAM), 0);
 	EXPECT_RAM(0x40000000UL, 0x80000000UL);
 	/* And shared memory is never mapped over what is there. */
-	assert_int_equal(s2_map(&pool, root, 0x40000000UL, 0x90000000UL, SZ_2M, S2_SHARED_RW), -1);
-	assert_int_equal(s2_map(&pool, root, 0x1000000000UL, 0x90000000UL, 0x1000, S2_SHARED_RO),
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x40000000UL), pa_from(0x90000000UL), SZ_2M, S2_SHARED_RW), -1);
+	assert_int_equal(s2_map(&pool, root, ipa_from(0x1000000000UL), pa_from(0x90000000UL), 0x1000, S2_SHARED_RO),
 			 -1);
 	EXPECT_RAM(0x40000000UL, 0x80000000UL);
 	expect_shared(0x1000000000UL, 0xa0000000UL, true);

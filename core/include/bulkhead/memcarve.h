@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/mmu.h>
+#include <bulkhead/addr.h>
 
 #define MEMCARVE_MAX_FREE 32
 
@@ -25,7 +26,7 @@ int memcarve_init(struct memcarve *mc, const struct mem_range *ram, unsigned int
 
 /* Take `size` bytes (a multiple of 2 MiB) from the top of the highest free
  * piece that holds it. Returns the physical base, or 0 if none does. */
-uint64_t memcarve_take(struct memcarve *mc, uint64_t size);
+paddr_t memcarve_take(struct memcarve *mc, uint64_t size);
 
 /* The largest free piece, for error messages. */
 uint64_t memcarve_largest(const struct memcarve *mc);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <arch/pgtable.h>
+#include <bulkhead/addr.h>
 #include <arch/spinlock.h>
 #include <arch/vcpu.h>
 #include <bulkhead/board.h>
@@ -45,7 +46,7 @@ struct partition;
 struct partition_channel {
 	const struct plan_channel *chan;
 	unsigned int end;    /* which end of chan this partition is */
-	uint64_t shared_ipa; /* where its region is here (0: none) */
+	ipaddr_t shared_ipa; /* where its region is here (0: none) */
 };
 
 struct vcpu {
@@ -65,10 +66,10 @@ struct vcpu {
 struct partition {
 	const struct plan_partition *plan;
 	unsigned int id;
-	uint64_t ram_pa;
+	paddr_t ram; /* its RAM, physical */
 	const uint8_t *image;
 	uint64_t image_size;
-	uint64_t dtb_ipa;
+	ipaddr_t dtb_ipa;
 	pt_table_t *s2_root;
 	struct pt_pool s2_pool;
 	volatile enum partition_state state;
@@ -156,8 +157,15 @@ void vcpu_kick_pending(struct partition *p);
 /* A guest write to ICC_SGI1R_EL1. */
 void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r);
 
+/* Where its device tree is built: the last PARTITION_DTB_SIZE bytes of its
+ * RAM (dtb_ipa in its own space). */
+static inline void *partition_dtb(const struct partition *p)
+{
+	return pa_ptr(pa_add(p->ram, p->plan->mem_size - PARTITION_DTB_SIZE));
+}
+
 /* Host pointer to [ipa, ipa + len) if it lies in the partition's RAM. */
-void *partition_guest_ptr(struct partition *p, uint64_t ipa, uint64_t len);
+void *partition_guest_ptr(struct partition *p, ipaddr_t ipa, uint64_t len);
 
 /* Hypercall and PSCI emulation: regs are x0-x3 in, results out. */
 void hypercall_dispatch(struct vcpu *v, uint64_t *regs);

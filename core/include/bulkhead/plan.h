@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <bulkhead/addr.h>
 #include <bulkhead/plan_rules.h>
 
 #define PLAN_MAX_PARTITIONS 8
@@ -41,7 +42,7 @@ struct plan_partition {
 	enum plan_role role;
 	unsigned int cpus[PLAN_MAX_CPUS];
 	unsigned int nr_cpus;
-	uint64_t mem_base;
+	ipaddr_t mem_base; /* where its RAM is in its own guest-physical space */
 	uint64_t mem_size;
 	char image[PLAN_NAME_LEN];
 	enum plan_policy policy;
@@ -67,7 +68,7 @@ struct plan_channel {
 	unsigned int port[2]; /* the port number at each end */
 	uint64_t shared_size;
 	bool writable[2];
-	uint64_t shared_ipa[2]; /* 0: placed in the hypervisor window */
+	ipaddr_t shared_ipa[2]; /* 0: placed in the hypervisor window */
 };
 
 struct plan {

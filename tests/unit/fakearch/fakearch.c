@@ -182,9 +182,10 @@ pt_table_t *s2_create(struct pt_pool *pool)
 	return pt_pool_take(pool);
 }
 
-int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
-	   enum s2_attr attr)
+int s2_map(struct pt_pool *pool, pt_table_t *root, ipaddr_t ipa_addr, paddr_t pa_addr,
+	   uint64_t size, enum s2_attr attr)
 {
+	uint64_t ipa = ipa_bits(ipa_addr), pa = pa_bits(pa_addr);
 	uint64_t *t = *root, n = t[0];
 
 	if ((ipa | pa | size) & 0xfff || !size || ipa + size > (1UL << S2_IPA_BITS))
@@ -201,8 +202,9 @@ int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, ui
 	return 0;
 }
 
-struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa)
+struct s2_lookup s2_walk(const pt_table_t *root, ipaddr_t ipa_addr)
 {
+	uint64_t ipa = ipa_bits(ipa_addr);
 	const uint64_t *t = *root;
 
 	for (uint64_t i = 0; i < t[0]; i++) {
@@ -210,7 +212,7 @@ struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa)
 		enum s2_attr attr = (enum s2_attr)(t[3 + 3 * i] & 0xff);
 
 		if (ipa >= base && ipa - base < size)
-			return (struct s2_lookup){ true, t[2 + 3 * i] + (ipa - base), attr,
+			return (struct s2_lookup){ true, pa_from(t[2 + 3 * i] + (ipa - base)), attr,
 						   attr != S2_SHARED_RO, attr == S2_RAM };
 	}
 	return (struct s2_lookup){ 0 };
@@ -227,7 +229,7 @@ void arch_guest_cpu_init(void)
 }
 
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
-		     uint64_t s2_root, unsigned int vcpu_index)
+		     paddr_t s2_root, unsigned int vcpu_index)
 {
 	memset(&a->regs, 0, sizeof(a->regs));
 	a->regs.elr = entry;

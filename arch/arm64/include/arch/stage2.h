@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <arch/pgtable.h>
+#include <bulkhead/addr.h>
 
 #define S2_IPA_BITS 39
 
@@ -25,16 +26,16 @@ pt_table_t *s2_create(struct pt_pool *pool);
  * 4 KiB-aligned. Returns 0, -1 for bad arguments (alignment, beyond the
  * IPA space or 48-bit PA, already mapped) or -2 when the pool is exhausted.
  */
-int s2_map(struct pt_pool *pool, pt_table_t *root, uint64_t ipa, uint64_t pa, uint64_t size,
+int s2_map(struct pt_pool *pool, pt_table_t *root, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	   enum s2_attr attr);
 
 struct s2_lookup {
 	bool mapped;
-	uint64_t pa;
+	paddr_t pa;
 	enum s2_attr attr;
 	bool writable;
 	bool executable;
 };
-struct s2_lookup s2_walk(const pt_table_t *root, uint64_t ipa);
+struct s2_lookup s2_walk(const pt_table_t *root, ipaddr_t ipa);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <arch/exception.h>
 #include <arch/vgic_hw.h>
+#include <bulkhead/addr.h>
 
 /* The guest's EL1 system registers, saved while another vCPU has the CPU. */
 struct arch_el1_state {
@@ -44,7 +45,7 @@ void arch_guest_cpu_init(void);
 /* Reset to the state the boot protocol promises: EL1h, MMU off, interrupts
  * masked, PC = entry, x0 = x0. */
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
-		     uint64_t s2_root, unsigned int vcpu_index);
+		     paddr_t s2_root, unsigned int vcpu_index);
 
 /*
  * Enter the guest on a clean stack; never returns. A fresh vCPU starts

@@ -6,11 +6,12 @@
 #include <stdint.h>
 #include <arch/exception.h>
 #include <arch/vgic_hw.h>
+#include <bulkhead/addr.h>
 
 struct arch_vcpu {
 	struct exception_frame regs;
 	unsigned int vmid;
-	uint64_t s2_root;
+	paddr_t s2_root;
 	unsigned int index;
 	bool fresh;
 	struct arch_vgic_cpu vgic;
@@ -19,7 +20,7 @@ struct arch_vcpu {
 unsigned int arch_s2_ipa_bits(void);
 void arch_guest_cpu_init(void);
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
-		     uint64_t s2_root, unsigned int vcpu_index);
+		     paddr_t s2_root, unsigned int vcpu_index);
 __attribute__((noreturn)) void arch_vcpu_enter(struct arch_vcpu *a, bool trap_wfi);
 void arch_vcpu_save(struct arch_vcpu *a, const struct exception_frame *f);
 __attribute__((noreturn)) void arch_cpu_park(void (*fn)(void));
