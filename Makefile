@@ -34,7 +34,7 @@ DEFAULT_DEFCONFIG := qemu_virt_defconfig
 
 # Goals that must not read (or create) a .config first.
 no-config-goals := help clean distclean deps %_defconfig menuconfig \
-	olddefconfig savedefconfig unit-test unit-tests
+	olddefconfig savedefconfig unit-test unit-tests fuzz
 ifneq ($(filter-out $(no-config-goals),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(filter %_defconfig,$(MAKECMDGOALS)),)
 need-config := 1
@@ -43,7 +43,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps help clean distclean menuconfig olddefconfig savedefconfig \
-	image domains plan disk run run-direct test unit-test qemu-test newlib size bench
+	image domains plan disk run run-direct test unit-test qemu-test newlib size bench fuzz
 
 # The dependency check runs before anything else, every time; it is quiet
 # (a dozen stat calls) when all tools are present.
@@ -247,6 +247,7 @@ run-direct: $(HYP_IMAGE)
 # --- Tests --------------------------------------------------------------------------
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 test: all $(BOOT_DISK) unit-tests
 	$(Q)$(PYTHON) tests/run.py --build $(O)
@@ -280,6 +281,7 @@ help:
 	@echo "  test              host unit tests and QEMU integration tests"
 	@echo "  unit-test         host unit tests only"
 	@echo "  qemu-test         QEMU integration tests only"
+	@echo "  fuzz              run each libFuzzer harness FUZZ_SECONDS (60) s (docs/fuzzing.md)"
 	@echo "  newlib            build newlib for aarch64 once (cached)"
 	@echo "  image             the hypervisor image with its plan and domains"
 	@echo "  plan              check the partition plan and write plan.dts"

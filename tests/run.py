@@ -84,6 +84,29 @@ def run_unit(build, result):
             print(out[-4000:])
 
 
+def run_fuzz_replay(build, result):
+    """Replay each fuzz harness's corpus (tests/fuzz/corpus/<name>/) with its
+    replay binary (gcc, ASan, UBSan; tests/fuzz/fuzz.mk): every input the
+    fuzzer kept, and every crash it found, stays a test. One result per
+    harness tests/fuzz/fuzz_<name>.c."""
+    corpus = os.path.join(TOP, "tests", "fuzz", "corpus")
+    names = sorted(f[len("fuzz_"):-len(".c")] for f in os.listdir(os.path.join(TOP, "tests", "fuzz"))
+                   if f.startswith("fuzz_") and f.endswith(".c"))
+    for name in names:
+        path = os.path.join(build, "tests", "fuzz", "replay_" + name)
+        if not os.access(path, os.X_OK):
+            ok, out = False, f"no replay binary {path} (built by make unit-test / make test)"
+        else:
+            proc = subprocess.run([path, os.path.join(corpus, name)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, timeout=300)
+            ok, out = proc.returncode == 0, proc.stdout
+        m = re.search(r"^(\d+) inputs replayed$", out, re.M)
+        print(f"  {'PASS' if ok else 'FAIL'}  fuzz/{name}: {m.group(1) if m else 0} inputs replayed")
+        if not ok:
+            print("\n".join("        | " + l for l in out.splitlines()[-TAIL_LINES:]))
+        result.record(f"fuzz/{name}", ok, out[-4000:])
+
+
 def run_build_tests(build, result):
     """The other defconfigs (boards, example plans) must not rot: configure
     and build each one in its own directory under the build directory."""
@@ -301,6 +324,8 @@ def main():
     if not args.qemu_only:
         print("Host unit tests:")
         run_unit(build, result)
+        print("Fuzz corpus replay:")
+        run_fuzz_replay(build, result)
     if not args.qemu_only:
         print("Build tools:")
         run_tool_tests(result)

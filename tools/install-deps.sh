@@ -3,10 +3,22 @@
 # own packages only. Idempotent: it probes first and installs only what is
 # missing, and says what it installs. make runs it before every build
 # (`--quiet` prints nothing when all is present); safe to run by hand.
+# `--fuzz` probes and installs only what `make fuzz` needs (clang and
+# libFuzzer, tests/fuzz/fuzz.mk): nothing else ever needs clang.
 set -euo pipefail
 
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+fuzz=0
+for arg in "$@"; do
+	case "$arg" in
+	--quiet) quiet=1 ;;
+	--fuzz) fuzz=1 ;;
+	*)
+		echo "usage: $0 [--quiet] [--fuzz]" >&2
+		exit 2
+		;;
+	esac
+done
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -14,7 +26,8 @@ as_root() {
 
 host_triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 
-# probe:package — a probe is a command name or an absolute path.
+# probe:package — a probe is a command name or an absolute path (which may
+# hold a * wildcard).
 host_pkgs=(
 	"aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
 	"aarch64-linux-gnu-ld:binutils-aarch64-linux-gnu"
@@ -37,8 +50,23 @@ arm64_pkgs=(
 	"/usr/lib/aarch64-linux-gnu/libfdt.a:libfdt-dev:arm64"
 )
 
+# The fuzzers: clang's -fsanitize=fuzzer,address,undefined needs the
+# compiler-rt runtimes too, which clang-14 only recommends (and we install
+# without recommends). The runtimes' directory carries clang's full version.
+host_arch=$(uname -m)
+fuzz_pkgs=(
+	"clang-14:clang-14"
+	"/usr/lib/llvm-14/lib/libFuzzer.a:libfuzzer-14-dev"
+	"/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.asan-$host_arch.a:libclang-rt-14-dev"
+)
+if [ $fuzz -eq 1 ]; then
+	host_pkgs=("${fuzz_pkgs[@]}")
+	arm64_pkgs=()
+fi
+
 present() {
 	case "$1" in
+	*\**) compgen -G "$1" >/dev/null ;;
 	/*) [ -e "$1" ] ;;
 	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
@@ -51,7 +79,8 @@ for entry in "${host_pkgs[@]}" "${arm64_pkgs[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	[ $quiet -eq 1 ] || echo "install-deps: all build and test tools are present"
+	[ $quiet -eq 1 ] || echo "install-deps: all $([ $fuzz -eq 1 ] && echo fuzzing ||
+		echo build and test) tools are present"
 	exit 0
 fi
 

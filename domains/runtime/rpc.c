@@ -87,6 +87,10 @@ int bh_rpc_reply(struct bh_rpc *r, uint32_t *id, void *buf, uint32_t buflen, uin
 	int rc;
 	unsigned int tag;
 
+	/* A server's in-ring holds requests: taking one here as an answer
+	 * would eat it and break the channel (found by tests/fuzz/fuzz_rpc). */
+	if (r->server)
+		return BH_RING_BAD_ARG;
 	/* Answers to an earlier run's requests (we restarted with some
 	 * outstanding) are not ours any more: drop them. */
 	while ((rc = bh_ring_get(&r->in, id, buf, buflen, len)) == 0 &&
