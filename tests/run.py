@@ -107,33 +107,66 @@ def run_fuzz_replay(build, result):
         result.record(f"fuzz/{name}", ok, out[-4000:])
 
 
+def board_test_settings(out):
+    """What a board asks of the runner, from the TEST_* lines of its
+    boards/<board>/board.mk (read as text): more make targets to build with
+    a configuration of it (TEST_TARGETS, with TEST_VARS, where {build} is
+    the main build directory) and a script that checks what they made
+    (TEST_IMAGE_CHECK). The board is the one the configuration in out names."""
+    board = ""
+    with open(os.path.join(out, ".config")) as f:
+        for line in f:
+            m = re.match(r'^CONFIG_BOARD_NAME="(.*)"$', line.strip())
+            if m:
+                board = m.group(1)
+    settings = {"TEST_TARGETS": "", "TEST_VARS": "", "TEST_IMAGE_CHECK": ""}
+    path = os.path.join(TOP, "boards", board, "board.mk")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"^(TEST_[A-Z_]+)\s*:=\s*(.*)$", line.strip())
+                if m and m.group(1) in settings:
+                    settings[m.group(1)] = m.group(2)
+    return settings
+
+
 def run_build_tests(build, result):
     """The other defconfigs (boards, example plans) must not rot: configure
-    and build each one in its own directory under the build directory."""
+    and build each one in its own directory under the build directory, with
+    what its board adds (board_test_settings). Returns the configurations
+    whose board has an image check, with their settings."""
     configs = sorted(f[:-len("_defconfig")] for f in os.listdir(os.path.join(TOP, "configs"))
                      if f.endswith("_defconfig") and f != "qemu_virt_defconfig")
-    for board in configs:
-        out = os.path.join(build, "configs", board)
+    checks = []
+    for config in configs:
+        out = os.path.join(build, "configs", config)
         # Share the main build's newlib rather than build it again.
         newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
-        steps = [["make", "-s", "O=" + out, board + "_defconfig"],
-                 ["make", "-s", "O=" + out, newlib, "image"]]
-        if board == "rpi4":
-            # The SD card image too, from the main build's cache of Pi files.
-            steps.append(["make", "-s", "O=" + out, newlib,
-                          "RPI4_FILES=" + os.path.join(build, "rpi4-files"), "sdimage"])
         ok, log = True, ""
-        for cmd in steps:
+        proc = subprocess.run(["make", "-s", "O=" + out, config + "_defconfig"], cwd=TOP,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log += proc.stdout
+        ok = proc.returncode == 0
+        settings = board_test_settings(out) if ok else {}
+        steps = [["make", "-s", "O=" + out, newlib, "image"]]
+        if settings.get("TEST_TARGETS"):
+            steps.append(["make", "-s", "O=" + out, newlib]
+                         + settings["TEST_VARS"].replace("{build}", build).split()
+                         + settings["TEST_TARGETS"].split())
+        for cmd in steps if ok else []:
             proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
             log += proc.stdout
             if proc.returncode != 0:
                 ok = False
                 break
-        print(f"  {'PASS' if ok else 'FAIL'}  build/{board}_defconfig")
+        print(f"  {'PASS' if ok else 'FAIL'}  build/{config}_defconfig")
         if not ok:
             print("\n".join("        | " + l for l in log.splitlines()[-TAIL_LINES:]))
-        result.record(f"build/{board}_defconfig", ok, log[-2000:])
+        result.record(f"build/{config}_defconfig", ok, log[-3000:])
+        if ok and settings.get("TEST_IMAGE_CHECK"):
+            checks.append((config, out, settings["TEST_IMAGE_CHECK"]))
+    return checks
 
 
 def run_tool_tests(result):
@@ -162,25 +195,24 @@ def run_tool_tests(result):
             print(proc.stdout[-3000:])
 
 
-def run_image_tests(build, result):
-    """The Raspberry Pi 4 SD card image that run_build_tests made
-    (tests/image/test_sdimage.py): no emulator runs a Pi 4, so the image
-    is checked piece by piece."""
-    out = os.path.join(build, "configs", "rpi4")
-    proc = subprocess.run([sys.executable, os.path.join(TOP, "tests", "image", "test_sdimage.py"),
-                           out], cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
-    m = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
-    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
-    ok = proc.returncode == 0 and failed == 0
-    print(f"  {'PASS' if ok else 'FAIL'}  image/bulkhead-rpi4.img: {passed} passed"
-          + (f", {failed} failed" if failed else ""))
-    result.passed += passed
-    if not ok:
-        result.failed += max(1, failed)
-        result.failures.append(("image/bulkhead-rpi4.img", proc.stdout[-3000:]))
-        print("\n".join("        | " + l for l in proc.stdout.splitlines()
-                        if not l.startswith("  PASS")))
+def run_image_tests(checks, result):
+    """Images that boards make and no emulator here boots (the Raspberry Pi
+    4's SD card: tests/image/test_sdimage.py), checked piece by piece by the
+    script the board names."""
+    for config, out, script in checks:
+        proc = subprocess.run([sys.executable, os.path.join(TOP, script), out], cwd=TOP,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        m = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
+        passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+        ok = proc.returncode == 0 and failed == 0
+        print(f"  {'PASS' if ok else 'FAIL'}  image/{config}: {passed} passed"
+              + (f", {failed} failed" if failed else ""))
+        result.passed += passed
+        if not ok:
+            result.failed += max(1, failed)
+            result.failures.append((f"image/{config}", proc.stdout[-3000:]))
+            print("\n".join("        | " + l for l in proc.stdout.splitlines()
+                            if not l.startswith("  PASS")))
 
 
 def parse_test(path):
@@ -331,9 +363,10 @@ def main():
         run_tool_tests(result)
     if not args.unit_only and not args.qemu_only:
         print("Other configurations:")
-        run_build_tests(build, result)
-        print("Raspberry Pi 4 SD card image:")
-        run_image_tests(build, result)
+        checks = run_build_tests(build, result)
+        if checks:
+            print("Board images:")
+            run_image_tests(checks, result)
     if not args.unit_only:
         print("QEMU integration tests:")
         qdir = os.path.join(TOP, "tests", "qemu")

@@ -12,3 +12,11 @@ $(PLAN_BOARD_DTB): $(PLAN_RPI4_DTB) $(O)/rpi4/bulkhead-uart0.dtbo
 	$(Q)mkdir -p $(@D)
 	$(Q)fdtoverlay -i $(PLAN_RPI4_DTB) -o $@ $(O)/rpi4/bulkhead-uart0.dtbo
 endif
+
+# For tests/run.py, which reads these lines as text: with a configuration of
+# this board it also makes the SD card image, from the main build's cache of
+# Pi files ({build}), and checks it piece by piece (no emulator here runs a
+# Pi 4).
+TEST_TARGETS := sdimage
+TEST_VARS := RPI4_FILES={build}/rpi4-files
+TEST_IMAGE_CHECK := tests/image/test_sdimage.py
