@@ -54,4 +54,11 @@ struct bh_event_page {
 	struct bh_event_vcpu vcpu[BH_EVENT_MAX_VCPUS];
 };
 
+/* The layout both sides of the ABI compile against, pinned. */
+_Static_assert(sizeof(struct bh_event_vcpu) == 64, "one cache line per vCPU");
+_Static_assert(__builtin_offsetof(struct bh_event_vcpu, pending) == 0, "pending word first");
+_Static_assert(sizeof(struct bh_event_page) == 64 * BH_EVENT_MAX_VCPUS,
+	       "the pending page's live part");
+_Static_assert(sizeof(struct bh_event_page) <= 4096, "the pending page is one page");
+
 #endif

@@ -52,4 +52,16 @@ struct bh_ring_slot {
 	uint8_t payload[];
 };
 
+/* The layout both peers compile against, pinned: each side's indices in a
+ * cache line of their own, slots after the header. */
+_Static_assert(__builtin_offsetof(struct bh_ring_shared, prod) == 0, "producer's line");
+_Static_assert(__builtin_offsetof(struct bh_ring_shared, cons_event) == 4, "producer's line");
+_Static_assert(__builtin_offsetof(struct bh_ring_shared, cons) == 64, "consumer's line");
+_Static_assert(__builtin_offsetof(struct bh_ring_shared, prod_event) == 68, "consumer's line");
+_Static_assert(__builtin_offsetof(struct bh_ring_shared, slots) == BH_RING_HEADER_SIZE,
+	       "slots after the header");
+_Static_assert(sizeof(struct bh_ring_shared) == BH_RING_HEADER_SIZE, "header size");
+_Static_assert(__builtin_offsetof(struct bh_ring_slot, payload) == BH_RING_SLOT_HEADER,
+	       "slot header size");
+
 #endif
