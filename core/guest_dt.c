@@ -193,6 +193,8 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	if (vgic)
 		TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
 	TRY(fdt_begin_node(fdt, "chosen"));
+	if (p->plan->args[0])
+		TRY(fdt_property_string(fdt, "bootargs", p->plan->args));
 	TRY(fdt_end_node(fdt));
 	if (vgic)
 		TRY(gic_and_timer_nodes(p, fdt));

@@ -130,6 +130,18 @@ static int parse_identity(struct part_parse *c)
 		p->role = PLAN_ROLE_DRIVER;
 	else
 		return PERR(PART_ROLE, "role", "must be \"guest\" or \"driver\"");
+
+	/* Optional: what the partition finds in its /chosen/bootargs. */
+	if (fdt_getprop(c->fdt, c->node, "args", NULL)) {
+		s = get_string(c->fdt, c->node, "args", sizeof(p->args));
+		for (const char *q = s; q && *q; q++)
+			if (*q < 0x20 || *q > 0x7e)
+				s = NULL;
+		if (!s)
+			return PERR(PART_ARGS, "args", "empty, longer than %d, or not printable characters",
+				    PLAN_ARGS_LEN - 1);
+		memcpy(p->args, s, strlen(s) + 1);
+	}
 	return 0;
 }
 

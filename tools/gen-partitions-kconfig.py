@@ -32,6 +32,14 @@ config PART{i}_NAME
 	help
 	  Name used in logs and by channels; letters, digits, '-' and '_'.
 
+config PART{i}_ARGS
+	string "Arguments"
+	default ""
+	help
+	  Words the partition finds in its device tree's /chosen/bootargs
+	  (bh_args() in the domain runtime): how a domain image is told what
+	  to do. At most 63 printable characters.
+
 choice PART{i}_ROLE
 	prompt "Role"
 	default PART{i}_ROLE_GUEST

@@ -185,6 +185,12 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
                        f"(CONFIG_PART{names[name]}_NAME)")
         names.setdefault(name, i)
         part["name"] = name
+        args = cfg.get(p + "_ARGS", "")
+        if len(args) > 63 or any(not 32 <= ord(ch) < 127 or ch == '"' or ch == "\\" for ch in args):
+            plan.error("partition-args", p + "_ARGS",
+                       f"'{args}' must be at most 63 printable characters, without quotes "
+                       "or backslashes")
+        part["args"] = args
         part["role"] = "driver" if cfg.get(p + "_ROLE_DRIVER") == "y" else "guest"
 
         cpus = []
@@ -690,7 +696,7 @@ def dts(plan):
             f"\t\t\trestart-limit = <{p['restart_limit']}>;",
             f"\t\t\trestart-backoff-ms = <{p['backoff_ms']}>;",
             f"\t\t\tpriority = <{p['priority']}>;",
-        ] + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
+        ] + ([f"\t\t\targs = \"{p['args']}\";"] if p.get("args") else []) + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
              if p["devices"] else []) + (
             [f"\t\t\tdevices-whole-page = <{' '.join(str(int(w)) for w in p['whole_page'])}>;"]
             if any(p["whole_page"]) else []) + [

@@ -239,23 +239,20 @@ static void channel_bench(void)
 	printf("bench: done\n");
 }
 
-int main(void)
+void thread(void)
 {
 	uint64_t entry = bh_entry_counter();
 
-	if (!strcmp(bh_partition_name(), "echo")) {
-		bh_events_init();
-		bh_irq_unmask();
+	if (bh_arg("echo"))
 		echo();
-	}
-	if (!strcmp(bh_partition_name(), "chan-bench")) {
+	if (bh_arg("client")) {
 		channel_bench();
-		return 0;
+		return;
 	}
 
-	if (!strcmp(bh_partition_name(), "switch-a"))
+	if (bh_arg("switch-measure"))
 		switch_bench();
-	if (!strcmp(bh_partition_name(), "switch-b")) {
+	if (bh_arg("switch-yield")) {
 		for (;;)
 			bh_hvc(BH_HC_YIELD, 0, 0, 0);
 	}
@@ -270,5 +267,4 @@ int main(void)
 	printf("bench: timer-rounds %u\n", TIMER_ROUNDS);
 	printf("bench: vtimer-delivery %lu\n", (unsigned long)time_timer());
 	printf("bench: done\n");
-	return 0;
 }

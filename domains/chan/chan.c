@@ -351,43 +351,35 @@ static void sleeper(void)
 	q = bh_hvc(BH_HC_EVENT_PENDING, 0, 0, 0);
 	printf("sleeper: run %u: pending 0x%lx, masked 0x%lx\n", bh_restart_count(),
 	       (unsigned long)q.r1, (unsigned long)q.r2);
-	bh_events_init();
-	bh_irq_unmask();
 	bh_event_unmask(ch.port);
 	while (!(notified_ports & (1UL << ch.port)))
 		bh_events_wait(&seen);
 	printf("sleeper: event on port %u arrived after the restart\n", ch.port);
 }
 
-int main(void)
+void thread(void)
 {
-	const char *me = bh_partition_name();
-
-	if (bh_events_init()) {
-		printf("%s: no event interrupt\n", me);
-		return 1;
-	}
-	bh_irq_unmask();
-	if (!strcmp(me, "ping"))
+	/* What this partition does comes from its arguments (the plan's). */
+	if (bh_arg("ping"))
 		ping();
-	else if (!strcmp(me, "pong"))
+	else if (bh_arg("pong"))
 		pong();
-	else if (!strcmp(me, "stress-a"))
+	else if (bh_arg("stress-a"))
 		stress("ab", "ba");
-	else if (!strcmp(me, "stress-b"))
+	else if (bh_arg("stress-b"))
 		stress("ba", "ab");
-	else if (!strcmp(me, "victim"))
+	else if (bh_arg("victim"))
 		victim();
-	else if (!strcmp(me, "friend"))
+	else if (bh_arg("friend"))
 		friend();
-	else if (!strcmp(me, "hostile"))
+	else if (bh_arg("hostile"))
 		hostile();
-	else if (!strcmp(me, "sender"))
+	else if (bh_arg("sender"))
 		sender();
-	else if (!strcmp(me, "sleeper"))
+	else if (bh_arg("sleeper"))
 		sleeper();
 	else
-		printf("%s: no role for this name\n", me);
+		printf("%s: no role in its arguments \"%s\"\n", bh_partition_name(), bh_args());
 	for (;;)
 		__asm__ volatile("wfi");
 }

@@ -24,7 +24,7 @@ static int pattern_intact(void)
 	return 1;
 }
 
-int main(void)
+void thread(void)
 {
 	uint64_t freq = bh_counter_freq();
 

@@ -77,7 +77,7 @@ static void log_flood(void)
 	printf("attack: %u refused SMCs and %u set/way operations done\n", LOG_FLOOD, LOG_FLOOD);
 }
 
-int main(void)
+void thread(void)
 {
 	unsigned int run = bh_restart_count();
 
@@ -121,5 +121,4 @@ int main(void)
 		for (;;)
 			;
 	}
-	return 0;
 }

@@ -36,6 +36,19 @@ const char *bh_partition_name(void);
 unsigned int bh_restart_count(void);
 /* The device tree blob the hypervisor passed in x0. */
 const void *bh_device_tree(void);
+/* The first device of the partition's device tree with this compatible:
+ * its registers (the first "reg" entry) and interrupt (0: none). 0, or -1
+ * if there is none. Drivers find their devices this way, never by address. */
+struct bh_device {
+	uint64_t base, size;
+	unsigned int intid;
+};
+int bh_device_find(const char *compatible, struct bh_device *d);
+/* The partition's arguments (the plan's "args", the device tree's
+ * /chosen/bootargs), and whether a word is one of them: behaviour comes
+ * from the image and these, never from the partition's name. */
+const char *bh_args(void);
+bool bh_arg(const char *word);
 
 /* Stop this partition (PSCI SYSTEM_OFF); what happens next is the plan's
  * restart policy. Also what returning from main() does. */
@@ -66,10 +79,34 @@ int64_t bh_cpu_is_on(unsigned int index);
 void bh_console_write(const char *s);
 
 /*
- * Interrupts, through the partition's virtual GIC. bh_irq_init() once (on
- * vCPU 0; bh_irq_init_cpu() on each other vCPU), then enable INTIDs with a
- * handler and unmask. Handlers run in interrupt context: no stdio.
- * Returns 0, or -1 if the partition has no interrupt controller.
+ * A domain is an event-driven program (docs/domains.md): the runtime owns
+ * main(). It sets up interrupts and events (on vCPU 0), calls init(), then
+ * loops, calling in thread context notified(port) for each pending event
+ * and irq(intid) for each interrupt the domain claimed. All are optional.
+ * A domain that needs a thread of its own defines thread(), which the
+ * runtime calls after init() instead of looping; it dispatches with
+ * bh_dispatch() / bh_wait() or bh_events_wait(). init() must rebuild all
+ * of the domain's state from its device tree and shared memory: that is
+ * what makes it restartable.
+ */
+void init(void);
+void thread(void);
+void irq(unsigned int intid);
+/* Deliver intid to irq() (it is disabled at the vGIC until irq() returns,
+ * so a level-triggered device cannot interrupt again meanwhile). */
+int bh_irq_claim(unsigned int intid);
+/* Call notified() and irq() for whatever is pending; is anything? */
+void bh_dispatch(void);
+bool bh_work_pending(void);
+/* Sleep until something is pending (returns at once if it is). */
+void bh_wait(void);
+
+/*
+ * Interrupts, through the partition's virtual GIC, below the loop:
+ * bh_irq_init() once (on vCPU 0; bh_irq_init_cpu() on each other vCPU;
+ * the runtime's main() does both for vCPU 0), then enable INTIDs with a
+ * handler and unmask. Handlers given here run in interrupt context: no
+ * stdio. Returns 0, or -1 if the partition has no interrupt controller.
  */
 typedef void (*bh_irq_handler)(unsigned int intid);
 #define BH_IRQ_VTIMER 27
@@ -77,16 +114,19 @@ int bh_irq_init(void);
 int bh_irq_init_cpu(void);
 int bh_irq_enable(unsigned int intid, bh_irq_handler handler);
 void bh_irq_unmask(void);
+/* One INTID off and on again at the virtual GIC. */
+void bh_irq_disable(unsigned int intid);
+void bh_irq_reenable(unsigned int intid);
 /* The virtual timer: interrupt `ticks` from now, or at a counter value. */
 void bh_timer_arm(uint64_t ticks);
 void bh_timer_arm_at(uint64_t deadline);
 void bh_timer_stop(void);
 
 /*
- * Event channels (docs/abi.md). bh_events_init() once on vCPU 0 (it sets
- * up interrupts too), bh_events_init_cpu() on other vCPUs that take
- * events. Each event on an unmasked port calls the domain's
- * notified(port) in interrupt context (no stdio there); ports start
+ * Event channels (docs/abi.md). The runtime's main() calls bh_events_init()
+ * on vCPU 0 (it sets up interrupts too); bh_events_init_cpu() on other
+ * vCPUs that take events. Each event on an unmasked port makes the loop
+ * call the domain's notified(port), in thread context; ports start
  * masked. The bh_event_* calls return BH_OK or a BH_E_* code.
  */
 int bh_events_init(void);
@@ -97,12 +137,14 @@ int64_t bh_event_mask(unsigned int port);
 int64_t bh_event_unmask(unsigned int port);
 int64_t bh_event_close(unsigned int port);
 int64_t bh_event_bind(unsigned int port, unsigned int vcpu);
-/* Sleep until an event interrupt comes after the one *seen counts (start
- * from 0); updates *seen. Arm the rings first (bh_rpc_arm), then wait: no
- * event can slip between the two. */
+/* For a domain's own thread: sleep until an event interrupt comes after
+ * the one *seen counts (start from 0), or other work; updates *seen and
+ * dispatches (notified(), irq()). Arm the rings first (bh_rpc_arm), then
+ * wait: no event can slip between the two. */
 void bh_events_wait(uint64_t *seen);
-/* Take this vCPU's pending bits without an interrupt (polling). */
+/* This vCPU's pending bits: take them (polling), or look. */
 uint64_t bh_events_take(void);
+bool bh_events_peek(void);
 
 /* A channel found by name: its port and shared region (mapped by the
  * lookup as normal shared memory). */

@@ -1,6 +1,6 @@
 /*
  * Event channels for domains: the pending page at BH_EVENT_PAGE_IPA, the
- * event interrupt, and dispatch to the domain's notified(port).
+ * event interrupt; the loop (loop.c) dispatches to the domain's notified().
  */
 #include <string.h>
 #include <bulkhead/events.h>
@@ -11,31 +11,19 @@ static struct bh_event_page *const page = (struct bh_event_page *)BH_EVENT_PAGE_
 /* Event interrupts taken, for bh_events_wait. */
 static volatile uint64_t interrupts_taken;
 
-/* A domain that uses events defines this; the default ignores them. */
-__attribute__((weak)) void notified(unsigned int port)
-{
-	(void)port;
-}
-
 static unsigned int this_vcpu(void)
 {
 	return runtime_vcpu_index() % BH_EVENT_MAX_VCPUS;
 }
 
-/* Take this vCPU's whole pending word at once, then dispatch: a send that
- * comes after the exchange sets a fresh bit and raises the interrupt again. */
+/* The interrupt only says "look": the pending word stays where it is, for
+ * the loop to take and dispatch in thread context (loop.c). A send to a
+ * port whose bit is still set raises nothing; the loop sees that event
+ * with the earlier one. */
 static void on_event(unsigned int intid)
 {
-	uint64_t bits = __atomic_exchange_n(&page->vcpu[this_vcpu()].pending, 0, __ATOMIC_ACQ_REL);
-
 	(void)intid;
 	interrupts_taken++;
-	while (bits) {
-		unsigned int port = (unsigned int)__builtin_ctzll(bits);
-
-		bits &= bits - 1;
-		notified(port);
-	}
 }
 
 int bh_events_init_cpu(void)
@@ -48,6 +36,11 @@ int bh_events_init(void)
 	if (bh_irq_init())
 		return -1;
 	return bh_events_init_cpu();
+}
+
+bool bh_events_peek(void)
+{
+	return __atomic_load_n(&page->vcpu[this_vcpu()].pending, __ATOMIC_SEQ_CST) != 0;
 }
 
 uint64_t bh_events_take(void)
@@ -99,12 +92,13 @@ int64_t bh_channel_lookup(const char *name, struct bh_channel *ch)
 
 void bh_events_wait(uint64_t *seen)
 {
-	/* Masked, so that an event between the check and the WFI is not
-	 * handled before it and slept through: it stays pending and wakes
-	 * the WFI, and is taken once unmasked. */
+	/* For domains with a thread of their own: sleep until an event
+	 * interrupt after the one *seen counts (or other work), then dispatch
+	 * what is pending, notified() included, here in thread context. */
 	__asm__ volatile("msr daifset, #2" ::: "memory");
-	if (interrupts_taken == *seen)
+	if (interrupts_taken == *seen && !bh_work_pending())
 		__asm__ volatile("wfi");
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
 	*seen = interrupts_taken;
+	bh_dispatch();
 }

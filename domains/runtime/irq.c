@@ -11,6 +11,7 @@
 
 #define GICD_CTLR 0x0000
 #define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IGROUPR 0x0080
 #define GICD_IROUTER 0x6000
@@ -122,6 +123,31 @@ int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 		*reg32(gicd + GICD_ISENABLER + 4 * (intid / 32)) = 1u << (intid % 32);
 	}
 	return 0;
+}
+
+/* The distributor's (SPIs) or this vCPU's redistributor's (SGIs, PPIs)
+ * enable bit for intid: set through offset ISENABLER, clear through
+ * ICENABLER (0x80 further). */
+static void set_enabled(unsigned int intid, bool on)
+{
+	unsigned int off = on ? GICD_ISENABLER : GICD_ICENABLER;
+
+	if (!gicd || intid >= MAX_INTID)
+		return;
+	if (gicc || intid >= 32)
+		*reg32(gicd + off + 4 * (intid / 32)) = 1u << (intid % 32);
+	else
+		*reg32(gicr + GICR_STRIDE * runtime_vcpu_index() + GICR_SGI + off) = 1u << intid;
+}
+
+void bh_irq_disable(unsigned int intid)
+{
+	set_enabled(intid, false);
+}
+
+void bh_irq_reenable(unsigned int intid)
+{
+	set_enabled(intid, true);
 }
 
 void bh_irq_unmask(void)

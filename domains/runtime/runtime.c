@@ -233,3 +233,48 @@ unsigned long bh_fresh_ram(uint64_t **start, uint64_t **end)
 		nonzero += *w != 0;
 	return nonzero;
 }
+
+int bh_device_find(const char *compatible, struct bh_device *d)
+{
+	const void *fdt = device_tree;
+	int node = fdt_node_offset_by_compatible(fdt, -1, compatible), len;
+	const fdt32_t *reg, *irqs;
+
+	if (node < 0)
+		return -1;
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || len < 16) /* the partition's tree has 2 address and 2 size cells */
+		return -1;
+	d->base = ((uint64_t)fdt32_to_cpu(reg[0]) << 32) | fdt32_to_cpu(reg[1]);
+	d->size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+	d->intid = 0;
+	irqs = fdt_getprop(fdt, node, "interrupts", &len);
+	if (irqs && len >= 12) /* <type number flags>: SPIs from 32, PPIs from 16 */
+		d->intid = fdt32_to_cpu(irqs[1]) + (fdt32_to_cpu(irqs[0]) == 0 ? 32 : 16);
+	return 0;
+}
+
+const char *bh_args(void)
+{
+	int node = fdt_path_offset(device_tree, "/chosen"), len;
+	const char *args = node >= 0 ? fdt_getprop(device_tree, node, "bootargs", &len) : NULL;
+
+	return args && len > 0 && !args[len - 1] ? args : "";
+}
+
+bool bh_arg(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = bh_args(); *p;) {
+		const char *end = strchr(p, ' ');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, word, n))
+			return true;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}

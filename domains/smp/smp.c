@@ -11,7 +11,7 @@
  * down (and, with a restart policy, back up). */
 static int crash_now(unsigned int tick)
 {
-	return tick == 3 && bh_restart_count() == 0 && !strcmp(bh_partition_name(), "crashy");
+	return tick == 3 && bh_restart_count() == 0 && bh_arg("crash");
 }
 
 static volatile unsigned int secondary_up, secondary_ticks;
@@ -43,7 +43,7 @@ static void secondary(unsigned int index)
 	bh_console_write("smp: vCPU 1 turning itself off\n");
 }
 
-int main(void)
+void thread(void)
 {
 	int64_t rc;
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include "bulkhead.h"
 
-int main(void)
+void thread(void)
 {
 	printf("spin: spinning with interrupts masked\n");
 	fflush(stdout);

@@ -14,7 +14,7 @@
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define MARKER 0x5a5a5a5a0badf00dUL
 
-int main(void)
+void thread(void)
 {
 	unsigned int run = bh_restart_count();
 	uint64_t *start, *end;

@@ -16,6 +16,7 @@
 #define PLAN_MAX_PARTITIONS 8
 #define PLAN_MAX_CPUS 8
 #define PLAN_NAME_LEN 32
+#define PLAN_ARGS_LEN 64
 #define PLAN_VERSION 1
 /* Guest-physical addresses are 39 bits (stage-2 starts at level 1). */
 #define PLAN_IPA_LIMIT (1UL << 39)
@@ -40,6 +41,7 @@ struct plan_partition {
 	unsigned int id;
 	char name[PLAN_NAME_LEN];
 	enum plan_role role;
+	char args[PLAN_ARGS_LEN]; /* its /chosen/bootargs; "" if none */
 	unsigned int cpus[PLAN_MAX_CPUS];
 	unsigned int nr_cpus;
 	ipaddr_t mem_base; /* where its RAM is in its own guest-physical space */

@@ -25,6 +25,7 @@
 	R(PART_NAME, "partition-name", BOTH)                                                       \
 	R(PART_NAME_TWICE, "partition-name-twice", BOTH)                                           \
 	R(PART_ROLE, "partition-role", BOOT)                                                       \
+	R(PART_ARGS, "partition-args", BOTH)                                                       \
 	R(CPU_LIST, "cpu-list", BOTH)                                                              \
 	R(CPU_EXISTS, "cpu-exists", BOTH)                                                          \
 	R(CPU_TWICE, "cpu-twice", BOTH)                                                            \

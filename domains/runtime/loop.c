@@ -1,0 +1,99 @@
+/*
+ * The runtime owns main() (docs/domains.md). It sets up interrupts and
+ * events, calls the domain's init(), then loops: it waits until there is
+ * work and calls, in thread context (stdio is fine there), notified(port)
+ * for each pending event and irq(intid) for each device interrupt the
+ * domain claimed. Interrupt handlers only record and wake the loop.
+ *
+ * A domain that needs a thread of its own (a benchmark, a test driving
+ * load) defines thread(): the runtime calls it after init() instead of
+ * looping, and the thread dispatches when it chooses (bh_dispatch(),
+ * bh_wait()). Returning from thread() stops the partition.
+ */
+#include <stdio.h>
+#include "bulkhead.h"
+#include "runtime.h"
+
+void init(void) __attribute__((weak));
+void thread(void) __attribute__((weak));
+
+__attribute__((weak)) void notified(unsigned int port)
+{
+	(void)port;
+}
+
+__attribute__((weak)) void irq(unsigned int intid)
+{
+	(void)intid;
+}
+
+/* Claimed interrupts that fired and wait for irq(): a bit per INTID. The
+ * interrupt stays disabled at the virtual GIC until irq() has run, so that
+ * a level-triggered device does not interrupt again and again meanwhile. */
+static volatile uint64_t claimed_pending;
+
+static void on_claimed(unsigned int intid)
+{
+	bh_irq_disable(intid);
+	__atomic_or_fetch(&claimed_pending, 1UL << intid, __ATOMIC_SEQ_CST);
+}
+
+int bh_irq_claim(unsigned int intid)
+{
+	return intid < 64 ? bh_irq_enable(intid, on_claimed) : -1;
+}
+
+bool bh_work_pending(void)
+{
+	return __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST) || bh_events_peek();
+}
+
+void bh_dispatch(void)
+{
+	uint64_t events = bh_events_take();
+	uint64_t irqs = __atomic_exchange_n(&claimed_pending, 0, __ATOMIC_SEQ_CST);
+
+	while (events) {
+		unsigned int port = (unsigned int)__builtin_ctzll(events);
+
+		events &= events - 1;
+		notified(port);
+	}
+	while (irqs) {
+		unsigned int intid = (unsigned int)__builtin_ctzll(irqs);
+
+		irqs &= irqs - 1;
+		irq(intid);
+		bh_irq_reenable(intid);
+	}
+}
+
+void bh_wait(void)
+{
+	/* Masked, so that work arriving between the look and the WFI is not
+	 * handled before it and slept through: it stays pending and ends the
+	 * WFI, and is taken once unmasked. */
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	if (!bh_work_pending())
+		__asm__ volatile("wfi");
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
+}
+
+int main(void)
+{
+	if (bh_events_init()) {
+		printf("%s: no virtual GIC in the device tree; stopping\n", bh_partition_name());
+		return 1;
+	}
+	bh_irq_unmask();
+	if (init)
+		init();
+	if (thread) {
+		thread();
+		return 0;
+	}
+	for (;;) {
+		bh_dispatch();
+		bh_wait();
+	}
+}
