@@ -9,7 +9,7 @@
 #include <arch/cpu.h>
 #include <arch/stage2.h>
 #include <bulkhead/format.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/log.h>
 #include <bulkhead/memcarve.h>
 #include <bulkhead/partition.h>

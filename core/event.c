@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <bulkhead/event.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 
 _Static_assert(EVENT_MAX_PORTS <= 64, "a port is a bit of a 64-bit pending word");
 

@@ -7,7 +7,7 @@
 #include <libfdt.h>
 #include <arch/vgic_hw.h>
 #include <bulkhead/format.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/partition.h>
 
 #define TRY(x)                                                                                     \

@@ -4,7 +4,7 @@
  * BH_E_UNKNOWN_CALL.
  */
 #include <bulkhead/format.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
 

@@ -7,7 +7,7 @@
 #include <libfdt.h>
 #include <string.h>
 #include <bulkhead/format.h>
-#include <bulkhead/events.h>
+#include <bulkhead/abi/events.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/range.h>
 #include <bulkhead/vgic.h>

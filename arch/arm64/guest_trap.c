@@ -10,7 +10,7 @@
 #include <arch/sysreg.h>
 #include <string.h>
 #include <bulkhead/format.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/log.h>
 #include <bulkhead/mmio.h>
 #include <bulkhead/partition.h>

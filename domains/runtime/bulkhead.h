@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include <bulkhead/events.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/events.h>
+#include <bulkhead/abi/hypercall.h>
 #include "ring.h"
 
 struct bh_result {
@@ -158,7 +158,7 @@ struct bh_channel {
 int64_t bh_channel_lookup(const char *name, struct bh_channel *ch);
 
 /*
- * Request/response over a channel's region (ring format: bulkhead/ring.h):
+ * Request/response over a channel's region (ring format: bulkhead/abi/ring.h):
  * the first half carries requests from the first end, the second half
  * responses from the second. The client (first end) tags each request
  * with an id and accepts only responses to requests it has in flight.

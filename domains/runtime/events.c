@@ -3,7 +3,7 @@
  * event interrupt; the loop (loop.c) dispatches to the domain's notified().
  */
 #include <string.h>
-#include <bulkhead/events.h>
+#include <bulkhead/abi/events.h>
 #include "bulkhead.h"
 #include "runtime.h"
 

@@ -5,7 +5,7 @@
  * memory (unaligned accesses, DC ZVA), so this runs before main().
  */
 #include <stdint.h>
-#include <bulkhead/events.h>
+#include <bulkhead/abi/events.h>
 #include "runtime.h"
 
 #define VALID (1UL << 0)

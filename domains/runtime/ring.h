@@ -1,5 +1,5 @@
 /*
- * The ring library (format: bulkhead/ring.h, docs/abi.md). Pure C with no
+ * The ring library (format: bulkhead/abi/ring.h, docs/abi.md). Pure C with no
  * dependency on the domain runtime, so that the host unit tests run it.
  *
  * One struct bh_ring per side per ring. The side's own index is kept here
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <bulkhead/ring.h>
+#include <bulkhead/abi/ring.h>
 
 enum bh_ring_status {
 	BH_RING_OK = 0,
@@ -67,7 +67,7 @@ bool bh_ring_release(struct bh_ring *r);
  * true if something is already there (then do not sleep). */
 bool bh_ring_wait_data(struct bh_ring *r);
 
-/* The notification rule of bulkhead/ring.h. */
+/* The notification rule of bulkhead/abi/ring.h. */
 static inline bool bh_ring_need_notify(uint32_t event, uint32_t new_idx, uint32_t old_idx)
 {
 	return (uint32_t)(new_idx - event - 1) < (uint32_t)(new_idx - old_idx);

@@ -15,7 +15,7 @@
 #include "fuzz.h"
 
 #include <bulkhead/event.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 
 #define NR_TABLES 4
 #define GUARD 256

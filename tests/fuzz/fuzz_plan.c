@@ -14,7 +14,7 @@
 #include "fuzz.h"
 
 #include <bulkhead/event.h>
-#include <bulkhead/events.h>
+#include <bulkhead/abi/events.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/vgic.h>
 

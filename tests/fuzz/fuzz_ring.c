@@ -23,7 +23,7 @@
  */
 #include "fuzz.h"
 
-#include <bulkhead/ring.h>
+#include <bulkhead/abi/ring.h>
 #include "ring.h"
 
 #define MAX_SLOTS 256

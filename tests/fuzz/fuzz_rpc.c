@@ -22,7 +22,7 @@
  */
 #include "fuzz.h"
 
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include "bulkhead.h"
 
 #define MAX_SLOTS 64

@@ -1,7 +1,7 @@
 /*
  * Unit tests for core/event.c: each partition's event-port table and the
- * pending page it shares with the partition (ABI: bulkhead/events.h and
- * bulkhead/hypercall.h).
+ * pending page it shares with the partition (ABI: bulkhead/abi/events.h and
+ * bulkhead/abi/hypercall.h).
  *
  * event_raise() is provided here and only records its calls, so every test
  * checks exactly which (table, vCPU) got the interrupt. The tables are
@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include <bulkhead/event.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 
 #define NR_TABLES 4
 #define GUARD 512

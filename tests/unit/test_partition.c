@@ -23,7 +23,7 @@
 #include <arch/stage2.h>
 #include <bulkhead/board.h>
 #include <bulkhead/console.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>

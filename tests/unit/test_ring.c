@@ -1,6 +1,6 @@
 /*
  * Unit tests for domains/runtime/ring.c: the single-producer single-consumer
- * rings in shared memory (format: core/abi/bulkhead/ring.h).
+ * rings in shared memory (format: core/abi/bulkhead/abi/ring.h).
  *
  * Both sides run in this one process, each with its own struct bh_ring
  * attached to the same region, which stands in for the shared memory. The
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include <bulkhead/ring.h>
+#include <bulkhead/abi/ring.h>
 #include "ring.h"
 
 /* --- A ring: the region and both sides ------------------------------------------------ */

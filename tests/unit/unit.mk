@@ -81,7 +81,7 @@ ut-libs-test_passthrough := $(UT_LIBFDT)
 $(UT_OBJ)/core/vgic.o: UT_CFLAGS += -include $(UT_DIR)/host_yield.h
 
 # The domain runtime's ring library (and its test) include the guest ABI's
-# <bulkhead/ring.h> and the runtime's "ring.h", as domains/build.mk has them.
+# <bulkhead/abi/ring.h> and the runtime's "ring.h", as domains/build.mk has them.
 $(UT_OBJ)/domains/runtime/ring.o $(UT_OBJ)/$(UT_DIR)/test_ring.o: \
 	UT_CFLAGS += -Icore/abi -Idomains/runtime
 

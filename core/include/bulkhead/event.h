@@ -1,6 +1,6 @@
 /*
  * Event channels inside the hypervisor: each partition's port table and
- * the pending page it shares with the partition (ABI: bulkhead/events.h).
+ * the pending page it shares with the partition (ABI: bulkhead/abi/events.h).
  * Pure logic, unit-tested on the host; raising the virtual interrupt is
  * the caller's event_raise().
  *
@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <bulkhead/events.h>
+#include <bulkhead/abi/events.h>
 #include <bulkhead/plan.h>
 
 #define EVENT_MAX_PORTS PLAN_MAX_CHANNELS

@@ -46,7 +46,7 @@
 #define BH_CONSOLE_WRITE_MAX 256
 
 /*
- * Event channels (bulkhead/events.h has the ports, the pending page and
+ * Event channels (bulkhead/abi/events.h has the ports, the pending page and
  * the interrupt). x1 = a port of the caller's, unless said otherwise.
  */
 /* Raise the peer's end: its pending bit is set and, unless masked there,
