@@ -258,6 +258,12 @@ unit-test: deps unit-tests
 qemu-test: all $(BOOT_DISK)
 	$(Q)$(PYTHON) tests/run.py --build $(O) --qemu-only
 
+# Long runs (docs/guest-fuzzer.md): the scenarios' soak files
+# (tests/qemu/<name>/soak), which `make test` does not run.
+.PHONY: soak
+soak: all
+	$(Q)$(PYTHON) tests/run.py --build $(O) --soak
+
 bench: $(HYP_IMAGE)
 	$(Q)tools/bench.sh $(HYP_IMAGE)
 

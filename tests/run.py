@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Bulkhead test runner: host unit tests (cmocka binaries) and QEMU
-integration tests (tests/qemu/*.test), one summary line at the end:
+integration tests (a folder per scenario, tests/qemu/<name>/: its test file
+`test`, and its plan.dts where it has one), one summary line at the end:
 "N passed, M failed". Exits non-zero if anything failed.
 
 A QEMU test file is a list of "key: value" lines (# starts a comment):
@@ -19,7 +20,8 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   reject:   text                      fails the test as soon as it appears
   most:     N text                    fails the test if text appears more than N times
   measure:  name=text                 record the wall time when text appears
-  plan:     file.dts                  boot with this partition plan (tests/qemu/plans/),
+  plan:     file.dts                  boot with this partition plan (relative to the
+                                      scenario's folder: plan.dts, or ../other/plan.dts),
                                       loaded by QEMU at PLAN_ADDR and named on the
                                       command line (direct boot only)
 """
@@ -245,7 +247,8 @@ def parse_test(path):
 
 
 def run_qemu_test(build, path, result, timings):
-    name = os.path.splitext(os.path.basename(path))[0]
+    """Run one scenario: path is its folder's test (or soak) file."""
+    name = os.path.basename(os.path.dirname(path))
     spec = parse_test(path)
     env = dict(os.environ, GIC=spec["gic"])
     if "machine" in spec:
@@ -270,7 +273,7 @@ def run_qemu_test(build, path, result, timings):
     if "plan" in spec:
         dtb = os.path.join(log_dir, name + ".plan.dtb")
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
-                        os.path.join(TOP, "tests", "qemu", "plans", spec["plan"])],
+                        os.path.join(os.path.dirname(path), spec["plan"])],
                        check=True)
         cmd += ["-device", f"loader,file={dtb},addr={PLAN_ADDR:#x},force-raw=on"]
         env["APPEND"] = (env.get("APPEND", "") + f" bulkhead.plan={PLAN_ADDR:#x}").strip()
@@ -346,6 +349,8 @@ def main():
     ap.add_argument("--build", required=True, help="build directory (O=)")
     ap.add_argument("--unit-only", action="store_true")
     ap.add_argument("--qemu-only", action="store_true")
+    ap.add_argument("--soak", action="store_true",
+                    help="run the scenarios' long variants (their soak files) only")
     ap.add_argument("tests", nargs="*", help="QEMU test names to run (default: all)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -353,6 +358,8 @@ def main():
     result = Result()
     timings = {}
     t0 = time.monotonic()
+    if args.soak:
+        args.qemu_only = True
     if not args.qemu_only:
         print("Host unit tests:")
         run_unit(build, result)
@@ -370,15 +377,17 @@ def main():
     if not args.unit_only:
         print("QEMU integration tests:")
         qdir = os.path.join(TOP, "tests", "qemu")
-        files = sorted(f for f in os.listdir(qdir) if f.endswith(".test"))
+        kind = "soak" if args.soak else "test"
+        names = sorted(d for d in os.listdir(qdir)
+                       if os.path.isfile(os.path.join(qdir, d, kind)))
         if args.tests:
-            files = [f for f in files if os.path.splitext(f)[0] in args.tests]
-        for f in files:
+            names = [n for n in names if n in args.tests]
+        for n in names:
             try:
-                run_qemu_test(build, os.path.join(qdir, f), result, timings)
+                run_qemu_test(build, os.path.join(qdir, n, kind), result, timings)
             except ValueError as e:
-                print(f"  FAIL  qemu/{f}: {e}")
-                result.record(f, False, str(e))
+                print(f"  FAIL  qemu/{n}: {e}")
+                result.record(n, False, str(e))
     print(f"Test wall time: {time.monotonic() - t0:.1f} s")
     if result.failures:
         print("Failed: " + ", ".join(n for n, _ in result.failures))

@@ -40,7 +40,7 @@ run_plan "$here/tools/bench/plan.dts" "$tmp/log"
 run_plan "$here/tools/bench/switch.dts" "$tmp/switch.log"
 run_plan "$here/tools/bench/channel.dts" "$tmp/chan.log" 3
 # The stress test's plan: a million requests each way, each answered.
-run_plan "$here/tests/qemu/plans/chan-stress.dts" "$tmp/stress.log" 3 "stress passed" 2
+run_plan "$here/tests/qemu/chan-stress/plan.dts" "$tmp/stress.log" 3 "stress passed" 2
 
 value() { grep -o "$1 [0-9]*" "$tmp/log" | head -n 1 | awk '{print $NF}'; }
 freq=$(grep -o "counter [0-9]* Hz" "$tmp/log" | awk '{print $2}')

@@ -1,6 +1,6 @@
 /*
  * chan: event channels and rings under test. What it does depends on the
- * partition's name (tests/qemu/plans/chan-*.dts):
+ * partition's arguments (the plan.dts of tests/qemu/chan-...):
  *   ping, pong          request/response round trips (pong serves)
  *   stress-a, stress-b  a million checksummed requests each way, each side
  *                       client on one channel and server on the other

@@ -122,10 +122,10 @@ $(foreach n,$(FZ_NAMES),$(eval $(call fz-link,$(n))))
 # --- Seeds --------------------------------------------------------------------------
 # The QEMU tests' plans, compiled; the unit tests' fixtures come from unit.mk.
 
-FZ_PLAN_SEEDS := $(patsubst tests/qemu/plans/%.dts,$(FZ_OUT)/seeds/plan/%.dtb,\
-	$(wildcard tests/qemu/plans/*.dts))
+FZ_PLAN_SEEDS := $(patsubst tests/qemu/%/plan.dts,$(FZ_OUT)/seeds/plan/%.dtb,\
+	$(wildcard tests/qemu/*/plan.dts))
 
-$(FZ_OUT)/seeds/plan/%.dtb: tests/qemu/plans/%.dts
+$(FZ_OUT)/seeds/plan/%.dtb: tests/qemu/%/plan.dts
 	$(call msg,DTC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
