@@ -86,7 +86,7 @@ $(AUTOCONF): $(KCONFIG_CONFIG) $(kconfig-files)
 	$(call msg,GEN,$(patsubst $(O)/%,%,$@))
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PYTHON) tools/kconfig-check.py Kconfig $(KCONFIG_CONFIG)
-	$(Q)$(PYTHON) -m genconfig --header-path $@ Kconfig
+	$(Q)$(PYTHON) -m genconfig --header-path $@ --config-out $(KCONFIG_CONFIG) Kconfig
 	$(Q)touch $@
 
 ifdef need-config
@@ -194,7 +194,7 @@ include domains/build.mk
 # come from the board's own folder.
 -include boards/$(BOARD)/board.mk
 
-$(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) tools/mkplan.py core/include/bulkhead/plan_rules.h \
+$(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) $(AUTOCONF) tools/mkplan.py core/include/bulkhead/plan_rules.h \
 		core/Kconfig.partitions $(DOMAIN_IMAGES) $(PLAN_BOARD_DTB)
 	$(call msg,PLAN,$(patsubst $(O)/%,%,$(PLAN_DIR)/plan.dts))
 	$(Q)$(PYTHON) tools/mkplan.py --config $(KCONFIG_CONFIG) --out $(PLAN_DIR) \

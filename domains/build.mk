@@ -2,9 +2,15 @@
 # the partition RAM base and turned into flat images that the hypervisor
 # image carries. Included by the top-level Makefile.
 #
-# A domain is a folder domains/<name>/ whose .c files are its program.
+# A domain is a folder whose .c files are its program: the product's are
+# domains/<name>/, the test-only ones live in the folder of the QEMU
+# scenario they were written for (tests/qemu/<scenario>/<name>/). Every
+# domain is built; tools/mkplan.py packs the test-only ones into the image
+# only with CONFIG_TEST_DOMAINS.
 
-DOMAIN_NAMES := $(sort $(filter-out runtime,$(notdir $(patsubst %/,%,$(dir $(wildcard domains/*/*.c))))))
+DOMAIN_DIRS := $(filter-out domains/runtime/,$(sort $(dir $(wildcard domains/*/*.c \
+	tests/qemu/*/*/*.c))))
+DOMAIN_NAMES := $(notdir $(patsubst %/,%,$(DOMAIN_DIRS)))
 NEWLIB_DIR := $(NEWLIB_OUT)/install/aarch64-none-elf
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
@@ -26,11 +32,17 @@ $(O)/domains/%.o: domains/%.S
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(DOM_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-# $(1): domain name
+$(O)/tests/qemu/%.o: tests/qemu/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
+
+# $(1): domain name, $(2): its source folder
 define domain-rules
-$(1)-objs := $$(patsubst %.c,$(O)/%.o,$$(wildcard domains/$(1)/*.c))
+$(1)-objs := $$(patsubst %.c,$(O)/%.o,$$(wildcard $(2)*.c))
 $(O)/domains/$(1)/$(1).elf: $$($(1)-objs) $(runtime-objs) domains/runtime/domain.lds
 	$$(call msg,LD,domains/$(1)/$(1).elf)
+	$(Q)mkdir -p $$(@D)
 	$(Q)$(LD) -T domains/runtime/domain.lds --gc-sections --no-warn-rwx-segments -o $$@ \
 		$(runtime-objs) $$($(1)-objs) --start-group $(LIBFDT_A) \
 		$(NEWLIB_DIR)/lib/libc.a $$(LIBGCC) --end-group
@@ -39,7 +51,7 @@ $(O)/domains/$(1)/$(1).bin: $(O)/domains/$(1)/$(1).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 -include $$($(1)-objs:.o=.d)
 endef
-$(foreach d,$(DOMAIN_NAMES),$(eval $(call domain-rules,$(d))))
+$(foreach d,$(DOMAIN_DIRS),$(eval $(call domain-rules,$(notdir $(patsubst %/,%,$(d))),$(d))))
 -include $(runtime-objs:.o=.d)
 
 DOMAIN_IMAGES := $(foreach d,$(DOMAIN_NAMES),$(O)/domains/$(d)/$(d).bin)
