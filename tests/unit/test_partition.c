@@ -28,15 +28,12 @@
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 #include <drivers/uart.h>
+#include "fake_core.h"
 #include "fakearch.h"
 
 #define RAM_SIZE (8UL << 20)
 #define RAM_BASE 0x40000000UL
 #define NR_PARTS 2
-
-/* What boot.c and the payload provide in the hypervisor. */
-struct percpu percpu[CONFIG_NR_CPUS];
-struct board_info board;
 
 static uint8_t ram[NR_PARTS][RAM_SIZE] __attribute__((aligned(4096)));
 static struct plan_partition plans[NR_PARTS];
@@ -49,39 +46,10 @@ static union {
 static const uint8_t image[] = "pristine image";
 static struct partition *const alpha = &parts[0], *const beta = &parts[1];
 
-/* --- Stand-ins for what these tests do not cover ------------------------------------------ */
+/* --- Stand-ins for what these tests do not cover (fake_core.c has the rest) ------------- */
 
-static unsigned int wakes[CONFIG_NR_CPUS], passthrough_starts, dt_builds;
+static unsigned int dt_builds;
 static bool dt_fails;
-
-void irq_wake_cpu(unsigned int cpu)
-{
-	if (cpu != fake_cpu)
-		wakes[cpu]++;
-}
-void irq_spi_route(unsigned int intid, unsigned int cpu)
-{
-}
-void irq_spi_enable(unsigned int intid, bool enable)
-{
-}
-void passthrough_start(struct partition *p)
-{
-	passthrough_starts++;
-}
-void passthrough_eoi(unsigned int intid)
-{
-}
-bool panic_in_progress(void)
-{
-	return false;
-}
-
-void panic(const char *fmt, ...)
-{
-	fail_msg("panic: %s", fmt);
-	abort();
-}
 
 int guest_dt_build(struct partition *p, void *buf, uint64_t size)
 {
@@ -92,18 +60,9 @@ int guest_dt_build(struct partition *p, void *buf, uint64_t size)
 	return 0;
 }
 
-/* The console, through a UART that writes into a string. */
-static char out[1 << 16];
-static size_t out_len;
-
-static void fake_putc(uint64_t base, char c)
-{
-	if (out_len < sizeof(out) - 1)
-		out[out_len++] = c;
-	out[out_len] = 0;
-}
-
-static const struct uart_driver fake_uart = { "fake", NULL, NULL, fake_putc };
+#define wakes fake_wakes
+#define passthrough_starts fake_passthrough_starts
+#define out fake_out
 
 /* --- Set-up --------------------------------------------------------------------------------- */
 
@@ -147,16 +106,9 @@ static int setup(void **state)
 	static const unsigned int alpha_cpus[] = { 1, 2 }, beta_cpus[] = { 1 };
 
 	(void)state;
-	fake_reset();
-	memset(percpu, 0, sizeof(percpu));
-	for (unsigned int i = 0; i < CONFIG_NR_CPUS; i++)
-		percpu[i].id = i;
-	memset(wakes, 0, sizeof(wakes));
-	passthrough_starts = dt_builds = 0;
+	fake_core_reset();
+	dt_builds = 0;
 	dt_fails = false;
-	out_len = 0;
-	out[0] = 0;
-	console_set_uart(&fake_uart, 0);
 	build(alpha, 0, "alpha", 2, alpha_cpus, 100);
 	build(beta, 1, "beta", 1, beta_cpus, 50);
 	beta->state = PART_STOPPED; /* tests that want it running say so */

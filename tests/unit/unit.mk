@@ -93,18 +93,25 @@ UT_FAKE_OBJ := $(UT_OBJ)/fake
 UT_FAKE_CFLAGS = $(filter-out -Iarch/arm64/include,$(UT_CFLAGS)) \
 	-I$(UT_DIR)/fakearch/include -I$(UT_DIR)/fakearch -Iarch/arm64/include \
 	-Wno-unused-parameter
-UT_FAKE_NAMES := test_partition
+UT_FAKE_NAMES := test_partition test_channels
 ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/vcpu_power.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/vgic.c \
 	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
 	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
 	core/smccc_arch.c core/log.c core/console.c core/lib/ratelimit.c \
-	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c
+	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c
+
+ut-fake-src-test_channels := core/channels.c core/guest_dt.c core/event.c core/memcarve.c \
+	core/vgic.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/partition_end.c \
+	core/partition_start.c core/guest_console.c core/guest_mem.c core/log.c core/console.c \
+	core/smccc_arch.c core/lib/ratelimit.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
+	$(UT_DIR)/fakearch/fake_core.c
+ut-fake-libs-test_channels := $(UT_LIBFDT)
 
 define ut-fake-link
 $(UT_OUT)/$(1): $(patsubst %.c,$(UT_FAKE_OBJ)/%.o,$(UT_DIR)/$(1).c $(ut-fake-src-$(1)))
 	$$(call msg,HOSTLD,$$(patsubst $(O)/%,%,$$@))
-	$(Q)$(HOSTCC) $(UT_LDFLAGS) -o $$@ $$^ $(UT_LIBS)
+	$(Q)$(HOSTCC) $(UT_LDFLAGS) -o $$@ $$^ $(ut-fake-libs-$(1)) $(UT_LIBS)
 endef
 $(foreach t,$(UT_FAKE_NAMES),$(eval $(call ut-fake-link,$(t))))
 
