@@ -3,52 +3,14 @@
  * index comes from a guest and is checked before use; the pending page is
  * the guest's to scribble on, so the hypervisor never relies on what it
  * reads back for anything but "is this port's bit set", and its atomic
- * updates of it are bounded (guest_atomic).
+ * updates of it are bounded (arch_guest_atomic: a guest hammering its page loses only its own events).
  */
 #include <string.h>
+#include <arch/guest_atomic.h>
 #include <bulkhead/event.h>
 #include <bulkhead/abi/hypercall.h>
 
 _Static_assert(EVENT_MAX_PORTS <= 64, "a port is a bit of a 64-bit pending word");
-
-/*
- * Atomic updates of the guest-writable pending page. With exclusives
- * (LDAXR/STLXR, all that ARMv8.0 cores such as the Cortex-A72 have), a
- * partition that keeps storing to its own page could make an unbounded
- * retry loop spin forever on the sender's CPU. These give up after
- * GUEST_ATOMIC_TRIES failed attempts and report it; the only one who then
- * loses an event is the partition that interfered with its own page.
- */
-#define GUEST_ATOMIC_TRIES 64
-
-enum guest_op { GUEST_OR, GUEST_ANDNOT, GUEST_XCHG };
-
-static bool guest_atomic(uint64_t *word, enum guest_op op, uint64_t arg, uint64_t *old)
-{
-#ifdef __aarch64__
-	for (unsigned int i = 0; i < GUEST_ATOMIC_TRIES; i++) {
-		uint64_t v, n;
-		uint32_t failed;
-
-		__asm__ volatile("ldaxr %0, [%1]" : "=&r"(v) : "r"(word) : "memory");
-		n = op == GUEST_OR ? (v | arg) : op == GUEST_ANDNOT ? (v & ~arg) : arg;
-		__asm__ volatile("stlxr %w0, %2, [%1]" : "=&r"(failed) : "r"(word), "r"(n) : "memory");
-		if (!failed) {
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			*old = v;
-			return true;
-		}
-	}
-	__asm__ volatile("clrex" ::: "memory");
-	return false;
-#else
-	/* Host unit tests: no hostile writer in another thread. */
-	*old = op == GUEST_OR	  ? __atomic_fetch_or(word, arg, __ATOMIC_SEQ_CST)
-	       : op == GUEST_ANDNOT ? __atomic_fetch_and(word, ~arg, __ATOMIC_SEQ_CST)
-				    : __atomic_exchange_n(word, arg, __ATOMIC_SEQ_CST);
-	return true;
-#endif
-}
 
 static uint64_t valid_ports(const struct event_table *t)
 {
@@ -87,9 +49,9 @@ void event_table_reset(struct event_table *t)
 	/* Keep the events of real ports only: whatever else the last run
 	 * wrote into its page is not carried into the new one. */
 	for (unsigned int v = 0; v < BH_EVENT_MAX_VCPUS; v++)
-		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_XCHG, 0, &old))
+		if (arch_guest_atomic(&t->page->vcpu[v].pending, GUEST_XCHG, 0, &old))
 			moved |= old;
-	guest_atomic(&t->page->vcpu[0].pending, GUEST_OR, moved & valid_ports(t), &old);
+	arch_guest_atomic(&t->page->vcpu[0].pending, GUEST_OR, moved & valid_ports(t), &old);
 }
 
 /* The port's bit in any vCPU's word but the bound one moves to the bound
@@ -103,12 +65,12 @@ static bool gather(struct event_table *t, unsigned int port, unsigned int bound)
 		if (v == bound || !(__atomic_load_n(&t->page->vcpu[v].pending,
 						      __ATOMIC_SEQ_CST) & bit))
 			continue;
-		if (guest_atomic(&t->page->vcpu[v].pending, GUEST_ANDNOT, bit, &old) &&
+		if (arch_guest_atomic(&t->page->vcpu[v].pending, GUEST_ANDNOT, bit, &old) &&
 		    (old & bit))
 			pending = true;
 	}
 	if (pending)
-		guest_atomic(&t->page->vcpu[bound].pending, GUEST_OR, bit, &old);
+		arch_guest_atomic(&t->page->vcpu[bound].pending, GUEST_OR, bit, &old);
 	return (__atomic_load_n(&t->page->vcpu[bound].pending, __ATOMIC_SEQ_CST) & bit) != 0;
 }
 
@@ -125,7 +87,7 @@ static void deliver(struct event_table *t, unsigned int port)
 	uint64_t bit = 1UL << port, old;
 	unsigned int now;
 
-	if (!guest_atomic(&t->page->vcpu[v].pending, GUEST_OR, bit, &old))
+	if (!arch_guest_atomic(&t->page->vcpu[v].pending, GUEST_OR, bit, &old))
 		old = 0; /* the owner is fighting over its page: raise anyway */
 	now = __atomic_load_n(&q->vcpu, __ATOMIC_SEQ_CST);
 	if (now != v) {

@@ -22,7 +22,7 @@ static bool wait_online(const struct percpu *pc)
 	while (!pc->online) {
 		if (arch_counter_now() > deadline || panic_in_progress())
 			return false;
-		__asm__ volatile("yield");
+		arch_cpu_relax();
 	}
 	return true;
 }
@@ -58,7 +58,7 @@ static bool start_cpu(unsigned int idx, const struct board_cpu *c)
 			return false;
 		}
 		/* Affinity fields only: QEMU rejects bit 31 set. */
-		rc = arch_psci_call(board.psci, PSCI_CPU_ON_64, c->mpidr & 0xff00ffffffUL,
+		rc = arch_psci_call(board.psci, PSCI_CPU_ON_64, arch_mpidr_affinity(c->mpidr),
 				    arch_secondary_entry_pa(), idx);
 		if (rc != PSCI_SUCCESS) {
 			log_err("cpu%u: PSCI CPU_ON(0x%lx) failed: %s (%ld)", idx, c->mpidr,
@@ -95,7 +95,7 @@ unsigned int smp_boot_secondaries(void)
 		log_warn("the device tree lists %u CPUs; CONFIG_NR_CPUS=%d leaves the rest off",
 			 board.nr_cpus, CONFIG_NR_CPUS);
 	for (unsigned int i = 0; i < board.nr_cpus && idx < CONFIG_NR_CPUS; i++) {
-		if ((board.cpus[i].mpidr & 0xff00ffffffUL) == self)
+		if (arch_mpidr_affinity(board.cpus[i].mpidr) == self)
 			continue;
 		if (start_cpu(idx, &board.cpus[i]))
 			online++;

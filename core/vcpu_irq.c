@@ -25,10 +25,10 @@ void vcpu_kick_pending(struct partition *p)
 			sched_wake(&p->vcpus[i]);
 }
 
-void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r)
+void vcpu_send_sgi(struct vcpu *v, const struct sgi_request *req)
 {
 	struct partition *p = v->part;
-	uint32_t targets = vgic_send_sgi(&p->vgic, v->index, sgi1r);
+	uint32_t targets = vgic_send_sgi(&p->vgic, v->index, req);
 
 	for (unsigned int i = 0; i < p->plan->nr_cpus; i++)
 		if (targets & (1u << i))

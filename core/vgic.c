@@ -459,18 +459,15 @@ int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid)
 	return (int)target;
 }
 
-uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, uint64_t sgi1r)
+uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, const struct sgi_request *req)
 {
-	unsigned int intid = (unsigned int)((sgi1r >> 24) & 0xf);
+	unsigned int intid = req->intid & 0xf;
 	uint32_t targets = 0;
 
-	if (sgi1r & (1UL << 40)) { /* IRM: everyone but the sender */
+	if (req->all_but_self)
 		targets = ((1u << g->nr_vcpus) - 1) & ~(1u << from);
-	} else if (((sgi1r >> 16) & 0xff) == 0 && ((sgi1r >> 32) & 0xff) == 0 &&
-		   ((sgi1r >> 48) & 0xff) == 0 && ((sgi1r >> 44) & 0xf) == 0) {
-		/* Aff3.Aff2.Aff1 = 0, range 0: the target list is Aff0 = index. */
-		targets = (uint32_t)(sgi1r & 0xffff) & ((1u << g->nr_vcpus) - 1);
-	}
+	else if (req->cluster_zero) /* the partition's vCPUs: Aff0 = index */
+		targets = (uint32_t)req->target_list & ((1u << g->nr_vcpus) - 1);
 	spin_lock(&g->lock);
 	for (unsigned int c = 0; c < g->nr_vcpus; c++)
 		if (targets & (1u << c))

@@ -3,6 +3,7 @@
  * vCPUs, and SYSTEM_OFF / SYSTEM_RESET mean "stop / restart this
  * partition", never the machine.
  */
+#include <arch/cpu.h>
 #include <arch/psci.h>
 #include <bulkhead/partition.h>
 
@@ -61,7 +62,7 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs)
 		break;
 	case PSCI_AFFINITY_INFO_64: {
 		/* vCPU n has MPIDR affinity n (Aff0), as its device tree says. */
-		uint64_t idx = regs[1] & 0xff00ffffffUL;
+		uint64_t idx = arch_mpidr_affinity(regs[1]);
 
 		if (idx >= p->plan->nr_cpus || regs[2] != 0)
 			ret = PSCI_INVALID_PARAMETERS;
@@ -70,7 +71,7 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs)
 		break;
 	}
 	case PSCI_CPU_ON_64:
-		ret = vcpu_on(v, regs[1] & 0xff00ffffffUL, regs[2], regs[3]);
+		ret = vcpu_on(v, arch_mpidr_affinity(regs[1]), regs[2], regs[3]);
 		break;
 	case PSCI_CPU_OFF:
 		vcpu_off(v);

@@ -115,8 +115,9 @@ void guest_sync(struct exception_frame *f)
 	case EC_SYSREG:
 		if (is_sgi1r_write(esr & 0x1ffffff)) {
 			unsigned int rt = (unsigned int)((esr >> 5) & 0x1f);
+			struct sgi_request req = arch_sgi1r_decode(rt == 31 ? 0 : f->x[rt]);
 
-			vcpu_send_sgi(v, rt == 31 ? 0 : f->x[rt]);
+			vcpu_send_sgi(v, &req);
 			f->elr += 4;
 			vcpu_flush_interrupts(); /* it may have sent one to itself */
 			return;

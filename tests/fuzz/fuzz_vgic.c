@@ -189,7 +189,8 @@ static void op_sgi(struct fz_stream *s)
 	unsigned int from = fz_u8(s) % rig.nr;
 	uint64_t r = fz_u64(s), all = (1u << rig.nr) - 1, want = 0;
 	unsigned int intid = (unsigned int)(r >> 24) & 0xf;
-	uint32_t targets = vgic_send_sgi(rig.g, from, r);
+	struct sgi_request req = arch_sgi1r_decode(r);
+	uint32_t targets = vgic_send_sgi(rig.g, from, &req);
 
 	check_state("sgi");
 	/* ICC_SGI1R_EL1: IRM (bit 40) is everyone else; otherwise the target

@@ -388,7 +388,8 @@ static void shared_cpu_runs_higher_priority_with_wfi_trapped(void **state)
 }
 
 /* ICC_SGI1R_EL1: SGI 3 to the vCPU whose Aff0 is 1. */
-#define SGI3_TO_VCPU1 (3UL << 24 | 1UL << 1)
+static const struct sgi_request SGI3_TO_VCPU1 = { .intid = 3, .cluster_zero = true,
+						  .target_list = 1u << 1 };
 
 static void wake_only_when_worthwhile_and_once(void **state)
 {
@@ -404,12 +405,12 @@ static void wake_only_when_worthwhile_and_once(void **state)
 	 * wake-up until CPU 2 takes it. */
 	in_trap(&alpha->vcpus[0]);
 	for (int i = 0; i < 1000; i++)
-		vcpu_send_sgi(&alpha->vcpus[0], SGI3_TO_VCPU1);
+		vcpu_send_sgi(&alpha->vcpus[0], &SGI3_TO_VCPU1);
 	assert_int_equal(wakes[2], 1);
 	fake_cpu = 2;
 	sched_wake_received();
 	in_trap(&alpha->vcpus[0]);
-	vcpu_send_sgi(&alpha->vcpus[0], SGI3_TO_VCPU1);
+	vcpu_send_sgi(&alpha->vcpus[0], &SGI3_TO_VCPU1);
 	assert_int_equal(wakes[2], 2);
 }
 

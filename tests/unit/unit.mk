@@ -57,7 +57,7 @@ ut-src-test_stage2 := arch/arm64/stage2.c arch/arm64/pgtable.c
 ut-src-test_vgic := core/vgic.c
 ut-src-test_sched := core/sched_pick.c
 ut-src-test_ring := domains/runtime/ring.c
-ut-src-test_event := core/event.c
+ut-src-test_event := core/event.c $(UT_DIR)/host_guest_atomic.c
 UT_NAMES += test_ratelimit
 ut-src-test_ratelimit := core/lib/ratelimit.c
 UT_NAMES += test_mmio
@@ -99,13 +99,14 @@ ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
 	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
 	core/smccc_arch.c core/log.c core/console.c core/lib/ratelimit.c \
-	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c
+	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c \
+	$(UT_DIR)/host_guest_atomic.c
 
 ut-fake-src-test_channels := core/channels.c core/guest_dt.c core/event.c core/memcarve.c \
 	core/vgic.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/partition_end.c \
 	core/partition_start.c core/guest_console.c core/guest_mem.c core/log.c core/console.c \
 	core/smccc_arch.c core/lib/ratelimit.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
-	$(UT_DIR)/fakearch/fake_core.c
+	$(UT_DIR)/fakearch/fake_core.c $(UT_DIR)/host_guest_atomic.c
 ut-fake-libs-test_channels := $(UT_LIBFDT)
 
 define ut-fake-link

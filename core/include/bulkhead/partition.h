@@ -154,8 +154,8 @@ void vcpu_flush_interrupts(void);
 void vcpu_vtimer_fired(void);
 /* Wake the vCPUs a vGIC register write made something pending for. */
 void vcpu_kick_pending(struct partition *p);
-/* A guest write to ICC_SGI1R_EL1. */
-void vcpu_send_sgi(struct vcpu *v, uint64_t sgi1r);
+/* A guest's SGI request (its ICC_SGI1R_EL1 write, decoded). */
+void vcpu_send_sgi(struct vcpu *v, const struct sgi_request *req);
 
 /* Where its device tree is built: the last PARTITION_DTB_SIZE bytes of its
  * RAM (dtb_ipa in its own space). */

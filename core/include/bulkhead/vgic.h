@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <arch/sgi.h>
 #include <arch/spinlock.h>
 
 /* Where the partition finds its GIC (also in its device tree). */
@@ -86,9 +87,10 @@ bool vgic_is_hw(const struct vgic *g, unsigned int intid);
  * Returns the vCPU index that should be kicked, or -1 if none. */
 int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid);
 
-/* A guest write to ICC_SGI1R_EL1 from vCPU `from`: the SGIs it sends to
- * its own partition's vCPUs. Returns a bitmap of vCPUs to kick. */
-uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, uint64_t sgi1r);
+/* A guest's SGI request (its ICC_SGI1R_EL1 write, decoded by the arch)
+ * from vCPU `from`: make it pending for the partition's vCPUs it names.
+ * Returns a bitmap of vCPUs to kick. */
+uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, const struct sgi_request *req);
 
 /*
  * The next interrupt for vCPU vcpu to put in a list register: pending,

@@ -94,6 +94,15 @@ void arch_serror_take(void)
 void arch_serror_window(void)
 {
 }
+void arch_cpu_relax(void)
+{
+}
+
+uint64_t arch_mpidr_affinity(uint64_t mpidr)
+{
+	return mpidr & 0xff00ffffffUL;
+}
+
 void arch_cpu_idle(void)
 {
 }

@@ -11,6 +11,9 @@ struct percpu;
 
 /* Affinity fields of this CPU's MPIDR (bit 31 and MT/U bits stripped). */
 uint64_t arch_cpu_mpidr(void);
+/* The affinity fields of an MPIDR value (a PSCI target, a device tree's
+ * CPU "reg"): Aff3, Aff2, Aff1, Aff0. */
+uint64_t arch_mpidr_affinity(uint64_t mpidr);
 /* The per-CPU block of the running CPU (kept in TPIDR_EL2). */
 struct percpu *arch_this_cpu(void);
 void arch_set_this_cpu(struct percpu *pc);
@@ -38,6 +41,8 @@ static inline void arch_serror_window(void)
 	if (__builtin_expect(isr & (1UL << 8), 0)) /* ISR_EL1.A */
 		arch_serror_take();
 }
+/* A spin-wait's pause (the yield hint). */
+void arch_cpu_relax(void);
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
 /* Stop this CPU for good, interrupts masked. */

@@ -17,6 +17,8 @@ void arch_irq_restore(uint64_t flags);
 void arch_serror_take(void);
 void arch_serror_window(void);
 void arch_cpu_idle(void);
+void arch_cpu_relax(void);
+uint64_t arch_mpidr_affinity(uint64_t mpidr);
 __attribute__((noreturn)) void arch_cpu_halt(void);
 uint64_t arch_counter_freq(void);
 uint64_t arch_counter_now(void);
