@@ -17,15 +17,6 @@ uint64_t arch_cpu_mpidr(void)
 	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 }
 
-uint64_t arch_mpidr_affinity(uint64_t mpidr)
-{
-	return mpidr & MPIDR_AFF_MASK;
-}
-
-void arch_cpu_relax(void)
-{
-	__asm__ volatile("yield" ::: "memory");
-}
 
 struct percpu *arch_this_cpu(void)
 {

@@ -13,7 +13,10 @@ struct percpu;
 uint64_t arch_cpu_mpidr(void);
 /* The affinity fields of an MPIDR value (a PSCI target, a device tree's
  * CPU "reg"): Aff3, Aff2, Aff1, Aff0. */
-uint64_t arch_mpidr_affinity(uint64_t mpidr);
+static inline uint64_t arch_mpidr_affinity(uint64_t mpidr)
+{
+	return mpidr & 0xff00ffffffUL;
+}
 /* The per-CPU block of the running CPU (kept in TPIDR_EL2). */
 struct percpu *arch_this_cpu(void);
 void arch_set_this_cpu(struct percpu *pc);
@@ -42,7 +45,10 @@ static inline void arch_serror_window(void)
 		arch_serror_take();
 }
 /* A spin-wait's pause (the yield hint). */
-void arch_cpu_relax(void);
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
+}
 /* Sleep until an interrupt (or event) arrives. */
 void arch_cpu_idle(void);
 /* Stop this CPU for good, interrupts masked. */
