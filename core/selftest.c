@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <arch/cpu.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/log.h>
 #include <bulkhead/selftest.h>
@@ -23,7 +24,7 @@ void selftest_run(const char *cmdline)
 		(void)*(volatile uint64_t *)UNMAPPED_ADDRESS;
 	} else if (!strcmp(name, "undef")) {
 		log_info("selftest: executing an undefined instruction at EL2");
-		__asm__ volatile("udf #0x42");
+		arch_undefined_instruction();
 	} else {
 		log_warn("selftest: unknown test \"%s\" (known: fault, undef)", name);
 		return;

@@ -44,6 +44,12 @@ static inline void arch_serror_window(void)
 	if (__builtin_expect(isr & (1UL << 8), 0)) /* ISR_EL1.A */
 		arch_serror_take();
 }
+/* Execute an undefined instruction (the EL2 exception self-test). */
+static inline void arch_undefined_instruction(void)
+{
+	__asm__ volatile("udf #0x42");
+}
+
 /* A spin-wait's pause (the yield hint). */
 static inline void arch_cpu_relax(void)
 {
