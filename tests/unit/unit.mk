@@ -62,6 +62,8 @@ UT_NAMES += test_ratelimit
 ut-src-test_ratelimit := core/lib/ratelimit.c
 UT_NAMES += test_mmio
 ut-src-test_mmio := core/mmio.c
+UT_NAMES += test_rpc
+ut-src-test_rpc := domains/runtime/rpc.c domains/runtime/ring.c
 
 # The Raspberry Pi 4's real device tree (Debian's kernel package, through
 # the Pi files cache of boards/rpi4/targets.mk) with our UART0 overlay.
@@ -82,8 +84,8 @@ $(UT_OBJ)/core/vgic.o: UT_CFLAGS += -include $(UT_DIR)/host_yield.h
 
 # The domain runtime's ring library (and its test) include the guest ABI's
 # <bulkhead/abi/ring.h> and the runtime's "ring.h", as domains/build.mk has them.
-$(UT_OBJ)/domains/runtime/ring.o $(UT_OBJ)/$(UT_DIR)/test_ring.o: \
-	UT_CFLAGS += -Icore/abi -Idomains/runtime
+$(UT_OBJ)/domains/runtime/ring.o $(UT_OBJ)/$(UT_DIR)/test_ring.o $(UT_OBJ)/domains/runtime/rpc.o \
+	$(UT_OBJ)/$(UT_DIR)/test_rpc.o: UT_CFLAGS += -Icore/abi -Idomains/runtime -Wno-unused-parameter
 
 # --- Tests on the fake arch (tests/unit/fakearch/README.md) -------------------------------
 # Core files compiled against the fake arch's headers, into objects of their
