@@ -163,6 +163,26 @@ static int device_nodes(const struct partition *p, void *fdt, bool vgic)
 	return 0;
 }
 
+/* For a supervisor: /hypervisor/ended, with the doorbell of its queue and
+ * the partitions it supervises (docs/abi.md). */
+static int ended_node(struct partition *p, void *fdt)
+{
+	fdt32_t irq[3] = { cpu_to_fdt32(1), cpu_to_fdt32(BH_ENDED_INTID - 16), cpu_to_fdt32(4) };
+
+	if (!p->nr_supervised)
+		return 0;
+	TRY(fdt_begin_node(fdt, "ended"));
+	TRY(fdt_property_string(fdt, "compatible", "bulkhead,ended"));
+	TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
+	for (unsigned int i = 0; i < p->nr_supervised; i++) {
+		TRY(fdt_begin_node(fdt, p->supervised[i]->plan->name));
+		TRY(fdt_property_u32(fdt, "partition-id", p->supervised[i]->id));
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 /* What Bulkhead tells the partition about itself and its channels. */
 static int hypervisor_node(struct partition *p, void *fdt)
 {
@@ -175,6 +195,7 @@ static int hypervisor_node(struct partition *p, void *fdt)
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(events_nodes(p, fdt));
+	TRY(ended_node(p, fdt));
 	TRY(fdt_end_node(fdt));
 	return 0;
 }

@@ -103,10 +103,11 @@ static hypercall_fn *const calls[] = {
 	[6] = event_send_call,	 [7] = event_mask_call,
 	[8] = event_mask_call,	 [9] = event_pending_call,
 	[10] = event_close_call, [11] = event_bind_call,
-	[12] = channel_lookup,
+	[12] = channel_lookup,	   [13] = supervise_take,
 };
 
-_Static_assert(BH_HC_CHANNEL_LOOKUP == BH_HC(12) && BH_HC_EVENT_MASK == BH_HC(7) &&
+_Static_assert(BH_HC_ENDED_TAKE == BH_HC(13) && BH_HC_CHANNEL_LOOKUP == BH_HC(12) &&
+		       BH_HC_EVENT_MASK == BH_HC(7) &&
 		       BH_HC_EVENT_UNMASK == BH_HC(8),
 	       "the table follows the ABI's numbering");
 

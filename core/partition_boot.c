@@ -211,6 +211,21 @@ static int device_trees_fit(void)
 	return 0;
 }
 
+/* Each partition the plan supervises is joined to its supervisor, which
+ * learns of it in its device tree (built after this, at its start). */
+static void join_supervisors(void)
+{
+	for (unsigned int i = 0; i < plan.nr; i++) {
+		struct partition *p = &partitions[i];
+		int s = plan.parts[i].supervisor;
+
+		p->ended.lock = (spinlock_t)SPINLOCK_INIT;
+		p->supervisor = s >= 0 ? &partitions[s] : NULL;
+		if (p->supervisor)
+			p->supervisor->supervised[p->supervisor->nr_supervised++] = p;
+	}
+}
+
 /* vCPU 0's CPU wipes, loads and starts each partition, as it does for a
  * restart; its other vCPUs wait for CPU_ON. */
 static void queue_first_starts(void)
@@ -256,5 +271,6 @@ void partitions_init(const char *cmdline)
 										 : "virtual GICv3");
 	if (build_all(&mc) || device_trees_fit())
 		return;
+	join_supervisors();
 	queue_first_starts();
 }

@@ -4,8 +4,8 @@
  * limit and the doubling back-off), and every one of its vCPUs leaves the
  * guest; partition_start.c brings it back.
  *
- * Locks: the partition lock, then nothing; the partition's console lock and
- * the console buffer's after it is released.
+ * Locks: the partition lock, then nothing; the supervisor's queue lock, the
+ * partition's console lock and the console buffer's after it is released.
  */
 #include <string.h>
 #include <arch/cpu.h>
@@ -59,7 +59,8 @@ static uint64_t reset_backoff(struct partition *p)
  * the partition, this one just leaves.
  */
 static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
-						    const char *why)
+						    const char *why, unsigned int ended,
+						    uint64_t pc)
 {
 	struct partition *p = v->part;
 	const struct plan_partition *pp = p->plan;
@@ -98,6 +99,7 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 			o->state = VCPU_OFF;
 	}
 	partition_unlock(locked);
+	supervise_ended(p, ended, !restart, pc);
 
 	/* What the guest printed before it ended comes first. */
 	partition_console_write(p, "", 0);
@@ -119,17 +121,17 @@ void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
 
 	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
 		 what, pc);
-	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault");
+	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault", BH_ENDED_FAULT, pc);
 }
 
 void partition_stop(struct vcpu *v)
 {
 	partition_end(v, v->part->plan->policy == PLAN_POLICY_RESTART_ALWAYS, true,
-		      "stopped itself");
+		      "stopped itself", BH_ENDED_STOPPED_ITSELF, 0);
 }
 
 void partition_reset(struct vcpu *v)
 {
 	/* A reset the guest asks for is not a fault: no limit, no back-off. */
-	partition_end(v, true, false, "reset requested");
+	partition_end(v, true, false, "reset requested", BH_ENDED_RESET, 0);
 }

@@ -142,6 +142,15 @@ static int parse_identity(struct part_parse *c)
 				    PLAN_ARGS_LEN - 1);
 		memcpy(p->args, s, strlen(s) + 1);
 	}
+	/* Optional: who is told when it ends (resolved by check_pairs). */
+	p->supervisor = -1;
+	p->supervisor_name[0] = 0;
+	if (fdt_getprop(c->fdt, c->node, "supervisor", NULL)) {
+		s = get_string(c->fdt, c->node, "supervisor", sizeof(p->supervisor_name));
+		if (!s)
+			return PERR(PART_SUPERVISOR, "supervisor", "not a partition name");
+		memcpy(p->supervisor_name, s, strlen(s) + 1);
+	}
 	return 0;
 }
 
@@ -288,8 +297,30 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 /* Rules between partitions: unique ids and names, guests' CPUs their own,
  * RAM ranges distinct in each partition's own space is not needed (each
  * has its own guest-physical space). */
+/* Each supervisor names another partition of the plan. */
+static int resolve_supervisors(struct plan *plan, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < plan->nr; i++) {
+		struct plan_partition *a = &plan->parts[i];
+
+		if (!a->supervisor_name[0])
+			continue;
+		for (unsigned int j = 0; j < plan->nr; j++)
+			if (j != i && !strcmp(plan->parts[j].name, a->supervisor_name))
+				a->supervisor = (int)j;
+		if (a->supervisor < 0)
+			return ERR(PART_SUPERVISOR,
+				   "partition@%u (\"%s\"): supervisor: \"%s\" is not another "
+				   "partition of the plan",
+				   a->id, a->name, a->supervisor_name);
+	}
+	return 0;
+}
+
 static int check_pairs(struct plan *plan, char *err, size_t errlen)
 {
+	if (resolve_supervisors(plan, err, errlen))
+		return -1;
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		const struct plan_partition *a = &plan->parts[i];
 

@@ -32,6 +32,14 @@ config PART{i}_NAME
 	help
 	  Name used in logs and by channels; letters, digits, '-' and '_'.
 
+config PART{i}_SUPERVISOR
+	string "Supervisor"
+	default ""
+	help
+	  The name of another partition to tell each time this one ends
+	  (faults, stops itself, asks for a reset): its domain's fault()
+	  runs with what happened (docs/domains.md). Empty: none.
+
 config PART{i}_ARGS
 	string "Arguments"
 	default ""

@@ -205,6 +205,7 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
                        f"'{args}' must be at most 63 printable characters, without quotes "
                        "or backslashes")
         part["args"] = args
+        part["supervisor"] = cfg.get(p + "_SUPERVISOR", "")
         part["role"] = "driver" if cfg.get(p + "_ROLE_DRIVER") == "y" else "guest"
 
         cpus = []
@@ -306,6 +307,11 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
         part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
         plan.parts.append(part)
 
+    for part in plan.parts:
+        sup = part.get("supervisor", "")
+        if sup and (sup == part["name"] or sup not in [q["name"] for q in plan.parts]):
+            plan.error("partition-supervisor", f"CONFIG_PART{part['slot']}_SUPERVISOR",
+                       f"'{sup}' is not the name of another partition")
     if board is not None:
         check_devices(plan, board)
     build_channels(cfg, plan)
@@ -710,7 +716,8 @@ def dts(plan):
             f"\t\t\trestart-limit = <{p['restart_limit']}>;",
             f"\t\t\trestart-backoff-ms = <{p['backoff_ms']}>;",
             f"\t\t\tpriority = <{p['priority']}>;",
-        ] + ([f"\t\t\targs = \"{p['args']}\";"] if p.get("args") else []) + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
+        ] + ([f"\t\t\targs = \"{p['args']}\";"] if p.get("args") else []) + (
+            [f"\t\t\tsupervisor = \"{p['supervisor']}\";"] if p.get("supervisor") else []) + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
              if p["devices"] else []) + (
             [f"\t\t\tdevices-whole-page = <{' '.join(str(int(w)) for w in p['whole_page'])}>;"]
             if any(p["whole_page"]) else []) + [

@@ -92,6 +92,18 @@ void bh_console_write(const char *s);
 void init(void);
 void thread(void);
 void irq(unsigned int intid);
+/* A supervisor's (the plan's "supervisor" of other partitions): one of
+ * them ended. child is its partition id (the device tree's
+ * /hypervisor/ended/<name> nodes map names to ids). */
+struct bh_ended {
+	unsigned int child;
+	unsigned int what;     /* BH_ENDED_FAULT, _STOPPED_ITSELF or _RESET */
+	bool stopped;	       /* it stays stopped (policy, or restart limit) */
+	unsigned int restarts; /* its restarts so far */
+	unsigned int lost;     /* earlier records dropped from a full queue */
+	uint64_t pc;	       /* where it faulted (0 otherwise) */
+};
+void fault(unsigned int child, const struct bh_ended *info);
 /* Deliver intid to irq() (it is disabled at the vGIC until irq() returns,
  * so a level-triggered device cannot interrupt again meanwhile). */
 int bh_irq_claim(unsigned int intid);

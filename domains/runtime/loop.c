@@ -10,6 +10,7 @@
  * looping, and the thread dispatches when it chooses (bh_dispatch(),
  * bh_wait()). Returning from thread() stops the partition.
  */
+#include <libfdt.h>
 #include <stdio.h>
 #include "bulkhead.h"
 #include "runtime.h"
@@ -25,6 +26,41 @@ __attribute__((weak)) void notified(unsigned int port)
 __attribute__((weak)) void irq(unsigned int intid)
 {
 	(void)intid;
+}
+
+__attribute__((weak)) void fault(unsigned int child, const struct bh_ended *info)
+{
+	(void)child;
+	(void)info;
+}
+
+/* A supervisor's doorbell rang: records wait (taken in bh_dispatch). */
+static volatile bool ended_waiting;
+
+static void on_ended(unsigned int intid)
+{
+	(void)intid;
+	ended_waiting = true;
+}
+
+/* Every record waiting, to fault(), oldest first. */
+static void dispatch_ended(void)
+{
+	struct bh_result r;
+
+	ended_waiting = false;
+	while ((r = bh_hvc(BH_HC_ENDED_TAKE, 0, 0, 0)).status == BH_OK) {
+		struct bh_ended e = {
+			.child = (unsigned int)r.r1,
+			.what = (unsigned int)(r.r2 & 0xff),
+			.stopped = (r.r2 & BH_ENDED_STOPPED) != 0,
+			.lost = (unsigned int)((r.r2 >> 12) & 0xf),
+			.restarts = (unsigned int)(r.r2 >> 16),
+			.pc = r.r3,
+		};
+
+		fault(e.child, &e);
+	}
 }
 
 /* Claimed interrupts that fired and wait for irq(): a bit per INTID. The
@@ -45,7 +81,8 @@ int bh_irq_claim(unsigned int intid)
 
 bool bh_work_pending(void)
 {
-	return __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST) || bh_events_peek();
+	return __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST) || bh_events_peek() ||
+	       ended_waiting;
 }
 
 void bh_dispatch(void)
@@ -66,6 +103,8 @@ void bh_dispatch(void)
 		irq(intid);
 		bh_irq_reenable(intid);
 	}
+	if (ended_waiting)
+		dispatch_ended();
 }
 
 void bh_wait(void)
@@ -85,6 +124,10 @@ int main(void)
 		printf("%s: no virtual GIC in the device tree; stopping\n", bh_partition_name());
 		return 1;
 	}
+	/* A supervisor (its device tree has /hypervisor/ended) hears when the
+	 * partitions it supervises end, through fault(). */
+	if (fdt_path_offset(bh_device_tree(), "/hypervisor/ended") >= 0)
+		bh_irq_enable(BH_ENDED_INTID, on_ended);
 	bh_irq_unmask();
 	if (init)
 		init();

@@ -470,7 +470,7 @@ static void hypercalls_dispatch(void **state)
 	assert_int_equal(regs[1], 0);
 	/* Unknown numbers, inside and outside Bulkhead's range; upper bits of
 	 * x0 are not part of the function ID (SMCCC). */
-	regs[0] = BH_HC(13);
+	regs[0] = BH_HC(14);
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_UNKNOWN_CALL);
 	regs[0] = BH_HC(0xffff);
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_UNKNOWN_CALL);
@@ -510,6 +510,75 @@ static void fault_hypercall_ends_partition(void **state)
 	assert_non_null(strstr(out, "exception it could not handle"));
 }
 
+/* --- Supervisors --------------------------------------------------------------------------- */
+
+static uint64_t take_ended(uint64_t *regs)
+{
+	regs[0] = BH_HC_ENDED_TAKE;
+	return call(&beta->vcpus[0], regs);
+}
+
+static void supervisor_hears_each_end(void **state)
+{
+	uint64_t regs[4];
+
+	(void)state;
+	alpha->supervisor = beta;
+	start_alpha();
+	assert_int_equal(fault(&alpha->vcpus[0]), FAKE_PARKED);
+	beta->state = PART_RUNNING;
+	beta->vcpus[0].state = VCPU_READY;
+	plans[1].priority = 200;
+	/* beta runs on CPU 1 now, and takes the record. */
+	assert_ptr_equal(idle_once(1), &beta->vcpus[0]);
+	assert_int_equal(take_ended(regs), BH_OK);
+	assert_int_equal(regs[1], 0);
+	assert_int_equal(regs[2] & 0xff, BH_ENDED_FAULT);
+	assert_false(regs[2] & BH_ENDED_STOPPED);
+	assert_int_equal(regs[2] >> 16, 1);
+	assert_int_equal(regs[3], 0x40000100);
+	assert_int_equal(take_ended(regs), (uint64_t)BH_E_NOT_FOUND);
+	/* Its doorbell was made pending for it. */
+	assert_true(beta->vgic.cpu[0].pending[0] & (1UL << BH_ENDED_INTID));
+}
+
+static void supervisor_queue_drops_oldest(void **state)
+{
+	uint64_t regs[4];
+
+	(void)state;
+	alpha->supervisor = beta;
+	for (unsigned int i = 0; i < BH_ENDED_QUEUE + 3; i++)
+		supervise_ended(alpha, BH_ENDED_RESET, false, i);
+	beta->state = PART_RUNNING;
+	beta->vcpus[0].state = VCPU_READY;
+	plans[1].priority = 200;
+	assert_ptr_equal(idle_once(1), &beta->vcpus[0]);
+	assert_int_equal(take_ended(regs), BH_OK);
+	assert_int_equal((regs[2] >> 12) & 0xf, 3); /* three dropped */
+	assert_int_equal(regs[3], 3);		  /* the oldest kept */
+	for (unsigned int i = 1; i < BH_ENDED_QUEUE; i++) {
+		assert_int_equal(take_ended(regs), BH_OK);
+		assert_int_equal((regs[2] >> 12) & 0xf, 0);
+		assert_int_equal(regs[3], 3 + i);
+	}
+	assert_int_equal(take_ended(regs), (uint64_t)BH_E_NOT_FOUND);
+}
+
+static void no_supervisor_no_records(void **state)
+{
+	uint64_t regs[4];
+
+	(void)state;
+	start_alpha();
+	assert_int_equal(fault(&alpha->vcpus[0]), FAKE_PARKED);
+	beta->state = PART_RUNNING;
+	beta->vcpus[0].state = VCPU_READY;
+	plans[1].priority = 200;
+	assert_ptr_equal(idle_once(1), &beta->vcpus[0]);
+	assert_int_equal(take_ended(regs), (uint64_t)BH_E_NOT_FOUND);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -534,6 +603,9 @@ int main(void)
 		T(hypercalls_dispatch),
 		T(console_write_checks_guest_range),
 		T(fault_hypercall_ends_partition),
+		T(supervisor_hears_each_end),
+		T(supervisor_queue_drops_oldest),
+		T(no_supervisor_no_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,15 +100,15 @@ ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/vcpu_power.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/vgic.c \
 	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
 	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
-	core/smccc_arch.c core/log.c core/console.c core/lib/ratelimit.c \
+	core/smccc_arch.c core/supervise.c core/log.c core/console.c core/lib/ratelimit.c \
 	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c \
 	$(UT_DIR)/host_guest_atomic.c
 
 ut-fake-src-test_channels := core/channels.c core/guest_dt.c core/event.c core/memcarve.c \
 	core/vgic.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/partition_end.c \
 	core/partition_start.c core/guest_console.c core/guest_mem.c core/log.c core/console.c \
-	core/smccc_arch.c core/lib/ratelimit.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
-	$(UT_DIR)/fakearch/fake_core.c $(UT_DIR)/host_guest_atomic.c
+	core/smccc_arch.c core/supervise.c core/lib/ratelimit.c core/lib/format.c \
+	$(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c $(UT_DIR)/host_guest_atomic.c
 ut-fake-libs-test_channels := $(UT_LIBFDT)
 
 define ut-fake-link

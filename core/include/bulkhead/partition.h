@@ -21,6 +21,7 @@
 #include <bulkhead/mmio.h>
 #include <bulkhead/plan.h>
 #include <bulkhead/ratelimit.h>
+#include <bulkhead/supervise.h>
 #include <bulkhead/vgic.h>
 
 #define PARTITION_S2_TABLES 12
@@ -95,6 +96,10 @@ struct partition {
 	char line[PARTITION_LINE_MAX];
 	unsigned int line_len;
 	struct ratelimit log_limit; /* hypervisor lines the guest causes */
+	struct partition *supervisor; /* told when this one ends; or NULL */
+	struct ended_queue ended;     /* when a supervisor: its children's ends */
+	struct partition *supervised[PLAN_MAX_PARTITIONS];
+	unsigned int nr_supervised;
 };
 
 /*

@@ -42,6 +42,10 @@ struct plan_partition {
 	char name[PLAN_NAME_LEN];
 	enum plan_role role;
 	char args[PLAN_ARGS_LEN]; /* its /chosen/bootargs; "" if none */
+	/* The partition told when this one ends ("supervisor"): an index into
+	 * plan.parts, or -1. */
+	int supervisor;
+	char supervisor_name[PLAN_NAME_LEN];
 	unsigned int cpus[PLAN_MAX_CPUS];
 	unsigned int nr_cpus;
 	ipaddr_t mem_base; /* where its RAM is in its own guest-physical space */

@@ -26,6 +26,7 @@
 	R(PART_NAME_TWICE, "partition-name-twice", BOTH)                                           \
 	R(PART_ROLE, "partition-role", BOOT)                                                       \
 	R(PART_ARGS, "partition-args", BOTH)                                                       \
+	R(PART_SUPERVISOR, "partition-supervisor", BOTH)                                           \
 	R(CPU_LIST, "cpu-list", BOTH)                                                              \
 	R(CPU_EXISTS, "cpu-exists", BOTH)                                                          \
 	R(CPU_TWICE, "cpu-twice", BOTH)                                                            \

@@ -19,7 +19,7 @@
 /* ABI version: major in bits 31-16, minor in 15-0. A domain checks the
  * major number with BH_HC_ABI_VERSION at start-up. */
 #define BH_ABI_VERSION_MAJOR 0
-#define BH_ABI_VERSION_MINOR 2
+#define BH_ABI_VERSION_MINOR 3
 #define BH_ABI_VERSION ((BH_ABI_VERSION_MAJOR << 16) | BH_ABI_VERSION_MINOR)
 
 /* Function IDs: SMCCC fast calls, 64-bit, owner "vendor specific
@@ -78,6 +78,24 @@
 #define BH_CHANNEL_NAME_MAX 31
 #define BH_CHANNEL_WRITABLE (1u << 16)
 #define BH_CHANNEL_SECOND_END (1u << 17)
+
+/*
+ * For a supervisor (a partition the plan names as another's "supervisor"):
+ * take the oldest record of a supervised partition ending. x0 = BH_OK,
+ * x1 = that partition's id, x2 = what happened (BH_ENDED_*) | BH_ENDED_STOPPED
+ * if it stays stopped | the restarts so far << 16, x3 = the PC of a fault
+ * (0 otherwise); or BH_E_NOT_FOUND when no record is waiting. Records wait
+ * in a queue of BH_ENDED_QUEUE; when it is full the oldest go (and the next
+ * record says how many, in bits 15-12 of x2, at most 15). A record waiting
+ * raises BH_ENDED_INTID (a PPI) on the supervisor's vCPU 0.
+ */
+#define BH_HC_ENDED_TAKE BH_HC(13)
+#define BH_ENDED_FAULT 1	/* it faulted */
+#define BH_ENDED_STOPPED_ITSELF 2 /* PSCI SYSTEM_OFF, or its last CPU_OFF */
+#define BH_ENDED_RESET 3	/* PSCI SYSTEM_RESET */
+#define BH_ENDED_STOPPED (1u << 8) /* it stays stopped (policy or limit) */
+#define BH_ENDED_QUEUE 8
+#define BH_ENDED_INTID 22
 
 /* Status codes in x0. */
 #define BH_OK 0
