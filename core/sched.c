@@ -16,13 +16,13 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/smccc_arch.h>
 
-/* Every CPU ends here: it runs the vCPU pinned to it when that is ready,
- * and sleeps between interrupts otherwise. */
 /*
- * Look for work with interrupts masked, and wait with them masked: a wake-up
- * (SGI) that comes after the look stays pending and ends the WFI at once.
- * With interrupts on, it would be taken between the look and the WFI, and
- * the CPU would sleep through it until its next tick.
+ * Every CPU ends here: it runs the vCPU pinned to it when that is ready,
+ * and sleeps between interrupts otherwise. It looks for work with
+ * interrupts masked, and waits with them masked: a wake-up (SGI) that comes
+ * after the look stays pending and ends the WFI at once. With interrupts
+ * on, it would be taken between the look and the WFI, and the CPU would
+ * sleep through it until its next tick.
  */
 void sched_idle_loop(void)
 {
