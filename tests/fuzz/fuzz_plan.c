@@ -67,6 +67,9 @@ static void check_partition(const struct plan_partition *p, unsigned int nr_cpus
 		 "policy %d", p->policy);
 	FZ_CHECK(p->backoff_ms <= 60000 && p->priority <= 255, "backoff %u priority %u",
 		 p->backoff_ms, p->priority);
+	FZ_CHECK(fz_terminated(p->args, sizeof(p->args)), "partition %u args", p->id);
+	for (const char *q = p->args; *q; q++)
+		FZ_CHECK(*q >= 0x20 && *q <= 0x7e, "partition %u args not printable", p->id);
 	FZ_CHECK(p->nr_devices <= PLAN_MAX_DEVICES, "nr_devices %u", p->nr_devices);
 	for (unsigned int i = 0; i < p->nr_devices; i++)
 		FZ_CHECK(fz_terminated(p->devices[i], PLAN_DEVICE_LEN) && p->devices[i][0],
@@ -119,6 +122,13 @@ static void check_plan(const struct plan *plan, unsigned int nr_cpus)
 		const struct plan_partition *a = &plan->parts[i];
 
 		check_partition(a, nr_cpus);
+		/* A supervisor is another partition of the plan, named so. */
+		FZ_CHECK(a->supervisor < 0
+				 ? !a->supervisor_name[0]
+				 : a->supervisor < (int)plan->nr && a->supervisor != (int)i &&
+					   !strcmp(plan->parts[a->supervisor].name,
+						   a->supervisor_name),
+			 "partition %u supervisor %d", a->id, a->supervisor);
 		for (unsigned int j = 0; j < i; j++) {
 			const struct plan_partition *b = &plan->parts[j];
 
@@ -138,8 +148,20 @@ static void check_plan(const struct plan *plan, unsigned int nr_cpus)
 
 		check_channel(plan, c);
 		for (unsigned int j = 0; j < i; j++) {
-			FZ_CHECK(c->id != plan->channels[j].id, "channel id %u twice", c->id);
-			FZ_CHECK(strcmp(c->name, plan->channels[j].name), "channel name twice");
+			const struct plan_channel *o = &plan->channels[j];
+
+			FZ_CHECK(c->id != o->id, "channel id %u twice", c->id);
+			FZ_CHECK(strcmp(c->name, o->name), "channel name twice");
+			/* Two explicit regions at one partition never overlap. */
+			for (unsigned int e = 0; e < 4; e++)
+				FZ_CHECK(c->end[e / 2] != o->end[e % 2] ||
+						 !ipa_bits(c->shared_ipa[e / 2]) ||
+						 !ipa_bits(o->shared_ipa[e % 2]) ||
+						 !overlap(ipa_bits(c->shared_ipa[e / 2]),
+							  c->shared_size,
+							  ipa_bits(o->shared_ipa[e % 2]),
+							  o->shared_size),
+					 "channels %u and %u overlap at a partition", c->id, o->id);
 		}
 		/* In plan order, 0, 1, 2... at each end (event_connect's rule). */
 		for (unsigned int e = 0; e < 2; e++)
