@@ -188,10 +188,11 @@ void console_vprintf(const char *fmt, va_list ap)
 		uart_write(m.text, m.len);
 		return;
 	}
-	/* The UART free and nothing queued before us: straight out, without
-	 * going through the buffer (the boot log, most of the time). */
-	if (buffer_empty() && !__atomic_exchange_n(&uart_busy, true, __ATOMIC_ACQUIRE)) {
-		if (buffer_empty()) {
+	/* The UART free and nothing queued (or dropped) before us: straight
+	 * out, without going through the buffer (the boot log, mostly). */
+	if (buffer_empty() && !__atomic_load_n(&dropped, __ATOMIC_RELAXED) &&
+	    !__atomic_exchange_n(&uart_busy, true, __ATOMIC_ACQUIRE)) {
+		if (buffer_empty() && !__atomic_load_n(&dropped, __ATOMIC_RELAXED)) {
 			uart_write(m.text, m.len);
 			__atomic_store_n(&uart_busy, false, __ATOMIC_RELEASE);
 			drain(CONSOLE_DRAIN_BUDGET); /* what others queued meanwhile */

@@ -95,7 +95,9 @@ UT_FAKE_OBJ := $(UT_OBJ)/fake
 UT_FAKE_CFLAGS = $(filter-out -Iarch/arm64/include,$(UT_CFLAGS)) \
 	-I$(UT_DIR)/fakearch/include -I$(UT_DIR)/fakearch -Iarch/arm64/include \
 	-Wno-unused-parameter
-UT_FAKE_NAMES := test_partition test_channels
+UT_FAKE_NAMES := test_partition test_channels test_console
+ut-fake-src-test_console := core/console.c core/vgic.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
+	$(UT_DIR)/fakearch/fake_core.c
 ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/vcpu_power.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/vgic.c \
 	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
