@@ -30,7 +30,8 @@ PYTHON := /usr/bin/python3
 KCONFIG_CONFIG := $(O)/.config
 export KCONFIG_CONFIG
 AUTOCONF := $(O)/include/generated/autoconf.h
-DEFAULT_DEFCONFIG := qemu_virt_defconfig
+# The configuration a plain `make` starts from: named in configs/DEFAULT.
+DEFAULT_DEFCONFIG := $(strip $(file <configs/DEFAULT))
 
 # Goals that must not read (or create) a .config first.
 no-config-goals := help clean distclean deps %_defconfig menuconfig \

@@ -137,8 +137,10 @@ def run_build_tests(build, result):
     and build each one in its own directory under the build directory, with
     what its board adds (board_test_settings). Returns the configurations
     whose board has an image check, with their settings."""
+    with open(os.path.join(TOP, "configs", "DEFAULT")) as f:
+        default = f.read().strip()  # the main build's own: built already
     configs = sorted(f[:-len("_defconfig")] for f in os.listdir(os.path.join(TOP, "configs"))
-                     if f.endswith("_defconfig") and f != "qemu_virt_defconfig")
+                     if f.endswith("_defconfig") and f != default)
     checks = []
     for config in configs:
         out = os.path.join(build, "configs", config)
