@@ -8,6 +8,7 @@
 #include <arch/vgic_hw.h>
 #include <bulkhead/format.h>
 #include <bulkhead/abi/hypercall.h>
+#include <bulkhead/blk.h>
 #include <bulkhead/partition.h>
 
 #define TRY(x)                                                                                     \
@@ -194,8 +195,13 @@ static int hypervisor_node(struct partition *p, void *fdt)
 	TRY(fdt_property_u32(fdt, "bulkhead,restart-count", p->restarts));
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	if (p->plan->watchdog_ms)
+		TRY(fdt_property_u32(fdt, "bulkhead,watchdog-ms", p->plan->watchdog_ms));
+	if (IS_ENABLED(CONFIG_FAULT_INJECTION))
+		TRY(fdt_property(fdt, "bulkhead,fault-injection", NULL, 0));
 	TRY(events_nodes(p, fdt));
 	TRY(ended_node(p, fdt));
+	TRY(blk_dt_hypervisor_nodes(p, fdt));
 	TRY(fdt_end_node(fdt));
 	return 0;
 }
@@ -221,6 +227,7 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 		TRY(gic_and_timer_nodes(p, fdt));
 	TRY(memory_and_cpu_nodes(p->plan, fdt));
 	TRY(device_nodes(p, fdt, vgic));
+	TRY(blk_dt_root_nodes(p, fdt));
 	TRY(hypervisor_node(p, fdt));
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -5,8 +5,11 @@
  */
 #include <bulkhead/format.h>
 #include <bulkhead/abi/hypercall.h>
+#include <bulkhead/blk.h>
+#include <bulkhead/fault_inject.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/watchdog.h>
 
 static void console_write(struct vcpu *v, uint64_t *regs)
 {
@@ -104,9 +107,14 @@ static hypercall_fn *const calls[] = {
 	[8] = event_mask_call,	 [9] = event_pending_call,
 	[10] = event_close_call, [11] = event_bind_call,
 	[12] = channel_lookup,	   [13] = supervise_take,
+	[14] = blk_attach,	 [15] = blk_kick,
+	[16] = watchdog_beat,	 [17] = fault_inject_call,
+	[18] = fault_inject_take,
 };
 
-_Static_assert(BH_HC_ENDED_TAKE == BH_HC(13) && BH_HC_CHANNEL_LOOKUP == BH_HC(12) &&
+_Static_assert(BH_HC_INJECT_TAKE == BH_HC(18) && BH_HC_INJECT == BH_HC(17) &&
+		       BH_HC_HEARTBEAT == BH_HC(16) && BH_HC_BLK_KICK == BH_HC(15) &&
+		       BH_HC_BLK_ATTACH == BH_HC(14) && BH_HC_ENDED_TAKE == BH_HC(13) && BH_HC_CHANNEL_LOOKUP == BH_HC(12) &&
 		       BH_HC_EVENT_MASK == BH_HC(7) &&
 		       BH_HC_EVENT_UNMASK == BH_HC(8),
 	       "the table follows the ABI's numbering");

@@ -16,6 +16,8 @@
 #include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/memcarve.h>
+#include <bulkhead/blk.h>
+#include <bulkhead/fault_inject.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/payload.h>
 #include <bulkhead/percpu.h>
@@ -30,6 +32,14 @@ static pt_table_t s2_tables[PLAN_MAX_PARTITIONS][PARTITION_S2_TABLES]
 	__attribute__((aligned(4096)));
 
 extern char _text[], _end[];
+
+struct partition *partition_by_id(unsigned int id)
+{
+	for (unsigned int i = 0; i < plan.nr; i++)
+		if (partitions[i].plan && partitions[i].id == id)
+			return &partitions[i];
+	return NULL;
+}
 
 const struct payload_image *payload_find_image(const char *name)
 {
@@ -187,7 +197,8 @@ static int build_all(struct memcarve *mc)
 	}
 	/* Channels join built partitions; then each is loaded, its device
 	 * tree naming its channels. */
-	if (channels_build(&plan, partitions, mc, err, sizeof(err))) {
+	if (channels_build(&plan, partitions, mc, err, sizeof(err)) ||
+	    blk_build(partitions, plan.nr, err, sizeof(err))) {
 		log_err("plan rejected: %s; no partition started", err);
 		return -1;
 	}
@@ -272,5 +283,6 @@ void partitions_init(const char *cmdline)
 	if (build_all(&mc) || device_trees_fit())
 		return;
 	join_supervisors();
+	fault_inject_init(cmdline, partitions, plan.nr);
 	queue_first_starts();
 }

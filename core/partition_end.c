@@ -9,10 +9,12 @@
  */
 #include <string.h>
 #include <arch/cpu.h>
+#include <bulkhead/blk.h>
 #include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/watchdog.h>
 
 /* Leave the guest for good on this CPU (the vCPU ended or was turned
  * off) and continue with whatever else the CPU has. */
@@ -30,6 +32,8 @@ void vcpu_after_interrupt(void)
 	/* Another CPU ended the partition, or turned this vCPU off. */
 	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
 		vcpu_park(v);
+	if (v->part->plan->watchdog_ms)
+		watchdog_check(v);
 	sched_preempt_if_needed(v);
 }
 
@@ -99,6 +103,10 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 			o->state = VCPU_OFF;
 	}
 	partition_unlock(locked);
+	/* Its devices stop before its memory is wiped: no DMA into the next
+	 * run. Then what it served learns it is gone. */
+	device_quiesce(p);
+	blk_partition_ended(p, !restart);
 	supervise_ended(p, ended, !restart, pc);
 
 	/* What the guest printed before it ended comes first. */

@@ -102,6 +102,8 @@ void partition_start_if_due(struct partition *p)
 		p->vcpus[0].state = VCPU_READY;
 		p->state = PART_RUNNING;
 		p->started_at = arch_counter_now();
+		p->last_beat = 0;
+		p->inject_kind = p->inject_after = 0;
 		p->has_run = true;
 	}
 	partition_unlock(locked);

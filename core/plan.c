@@ -281,6 +281,59 @@ static int parse_devices(struct part_parse *c)
 	return 0;
 }
 
+/* disk-backend, disk-slice, disk-read-only, watchdog-ms, fault-injector:
+ * all optional. The backend's name is resolved once every partition is
+ * known (resolve_disks). */
+static int parse_services(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	uint32_t v;
+	int len;
+
+	p->disk_backend = -1;
+	if (fdt_getprop(c->fdt, c->node, "disk-backend", NULL)) {
+		const fdt32_t *cells = fdt_getprop(c->fdt, c->node, "disk-slice", &len);
+		const char *s = get_string(c->fdt, c->node, "disk-backend",
+					   sizeof(p->disk_backend_name));
+
+		if (!s)
+			return PERR(DISK_BACKEND, "disk-backend", "not a partition name");
+		memcpy(p->disk_backend_name, s, strlen(s) + 1);
+		if (!cells || len != 16)
+			return PERR(DISK_FORMAT, "disk-slice",
+				    "missing, or not two 64-bit numbers (first sector, sectors)");
+		p->disk_start = (uint64_t)fdt32_to_cpu(cells[0]) << 32 | fdt32_to_cpu(cells[1]);
+		p->disk_sectors = (uint64_t)fdt32_to_cpu(cells[2]) << 32 | fdt32_to_cpu(cells[3]);
+		if (!p->disk_sectors || p->disk_start >= PLAN_DISK_SECTORS_MAX ||
+		    p->disk_sectors > PLAN_DISK_SECTORS_MAX - p->disk_start)
+			return PERR(DISK_SLICE, "disk-slice",
+				    "empty, or beyond sector 2^40 (first sector %lu, %lu sectors)",
+				    (unsigned long)p->disk_start, (unsigned long)p->disk_sectors);
+		if (fdt_getprop(c->fdt, c->node, "disk-read-only", NULL)) {
+			if (!get_u32(c->fdt, c->node, "disk-read-only", &v) || v > 1)
+				return PERR(DISK_FORMAT, "disk-read-only", "must be 0 or 1");
+			p->disk_read_only = v;
+		}
+		if (ranges_overlap(ipa_bits(p->mem_base), p->mem_size, PLAN_DISK_IPA,
+				   PLAN_DISK_PAGE))
+			return PERR(DISK_WINDOW, "memory",
+				    "overlaps its disk's registers at 0x%lx-0x%lx", PLAN_DISK_IPA,
+				    PLAN_DISK_IPA + PLAN_DISK_PAGE - 1);
+	}
+	if (fdt_getprop(c->fdt, c->node, "watchdog-ms", NULL) &&
+	    (!get_u32(c->fdt, c->node, "watchdog-ms", &p->watchdog_ms) ||
+	     (p->watchdog_ms &&
+	      (p->watchdog_ms < PLAN_WATCHDOG_MIN_MS || p->watchdog_ms > PLAN_WATCHDOG_MAX_MS))))
+		return PERR(WATCHDOG, "watchdog-ms", "must be 0 (none) or %d-%d ms",
+			    PLAN_WATCHDOG_MIN_MS, PLAN_WATCHDOG_MAX_MS);
+	if (fdt_getprop(c->fdt, c->node, "fault-injector", NULL)) {
+		if (!get_u32(c->fdt, c->node, "fault-injector", &v) || v > 1)
+			return PERR(FAULT_INJECTOR, "fault-injector", "must be 0 or 1");
+		p->fault_injector = v;
+	}
+	return 0;
+}
+
 #undef PERR
 
 static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
@@ -289,7 +342,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 	struct part_parse c = { fdt, node, fdt_get_name(fdt, node, NULL), plan, p, err, errlen };
 
 	if (parse_identity(&c) || parse_cpus(&c, nr_cpus) || parse_memory(&c) || parse_policy(&c) ||
-	    parse_devices(&c))
+	    parse_devices(&c) || parse_services(&c))
 		return -1;
 	return 0;
 }
@@ -317,9 +370,48 @@ static int resolve_supervisors(struct plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
+/* Each disk's backend is another partition, a driver domain with room
+ * for its link; two guests' slices on one backend do not overlap. */
+static int resolve_disks(struct plan *plan, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < plan->nr; i++) {
+		struct plan_partition *a = &plan->parts[i];
+		const struct plan_partition *b;
+
+		if (!a->disk_backend_name[0])
+			continue;
+		for (unsigned int j = 0; j < plan->nr; j++)
+			if (j != i && !strcmp(plan->parts[j].name, a->disk_backend_name))
+				a->disk_backend = (int)j;
+		if (a->disk_backend < 0 || plan->parts[a->disk_backend].role != PLAN_ROLE_DRIVER)
+			return ERR(DISK_BACKEND,
+				   "partition@%u (\"%s\"): disk-backend: \"%s\" is not another "
+				   "partition of the plan with the role \"driver\"",
+				   a->id, a->name, a->disk_backend_name);
+		b = &plan->parts[a->disk_backend];
+		if (b->mem_size < PLAN_DISK_BACKEND_MEM)
+			return ERR(DISK_BACKEND_MEMORY,
+				   "partition@%u (\"%s\"): memory-size: serves disks, so needs at "
+				   "least %lu MiB",
+				   b->id, b->name, PLAN_DISK_BACKEND_MEM >> 20);
+		for (unsigned int j = 0; j < i; j++) {
+			const struct plan_partition *o = &plan->parts[j];
+
+			if (o->disk_backend == a->disk_backend &&
+			    ranges_overlap(a->disk_start, a->disk_sectors, o->disk_start,
+					   o->disk_sectors))
+				return ERR(DISK_OVERLAP,
+					   "partition@%u (\"%s\"): disk-slice: overlaps the slice "
+					   "of partition@%u (\"%s\") on \"%s\"",
+					   a->id, a->name, o->id, o->name, b->name);
+		}
+	}
+	return 0;
+}
+
 static int check_pairs(struct plan *plan, char *err, size_t errlen)
 {
-	if (resolve_supervisors(plan, err, errlen))
+	if (resolve_supervisors(plan, err, errlen) || resolve_disks(plan, err, errlen))
 		return -1;
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		const struct plan_partition *a = &plan->parts[i];

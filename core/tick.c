@@ -5,6 +5,7 @@
 #include <arch/cpu.h>
 #include <arch/timer.h>
 #include <bulkhead/console.h>
+#include <bulkhead/fault_inject.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/log.h>
 #include <bulkhead/sched.h>
@@ -31,5 +32,6 @@ void tick_handle(void)
 		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
 	sched_tick();
+	fault_inject_tick();
 	console_drain();
 }

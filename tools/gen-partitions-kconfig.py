@@ -137,6 +137,50 @@ config PART{i}_PRIORITY
 	range 0 255
 	default 100
 
+config PART{i}_WATCHDOG_MS
+	int "Watchdog: a hang is no heartbeat for this long (ms, 0 = none)"
+	range 0 60000
+	default 0
+	help
+	  The domain runtime's loop sends heartbeats; a partition that sends
+	  none for this long is ended as hung and its fault policy applies.
+	  For driver domains: 10-60000 ms (docs/driver-domains.md).
+
+config PART{i}_FAULT_INJECTOR
+	bool "May inject faults into other partitions (debug builds)"
+	depends on FAULT_INJECTION
+	default n
+
+config PART{i}_DISK
+	bool "Disk (virtio-blk, served by a block driver domain)"
+	default n
+	help
+	  The partition sees a virtio-blk device at 0x0a000000 (SPI 16):
+	  a slice of the disk of the block driver domain named below,
+	  from its sector 0 (docs/driver-domains.md).
+
+if PART{i}_DISK
+
+config PART{i}_DISK_BACKEND
+	string "Block driver domain serving it"
+	default "blk"
+
+config PART{i}_DISK_OFFSET_MB
+	int "Where its slice starts on that disk (MiB)"
+	range 0 1048576
+	default 0
+
+config PART{i}_DISK_SIZE_MB
+	int "Size of its slice (MiB)"
+	range 1 1048576
+	default 16
+
+config PART{i}_DISK_READ_ONLY
+	bool "Read-only"
+	default n
+
+endif
+
 endif
 """
 

@@ -32,6 +32,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,31}$")
 MAX_CHANNELS = 8  # Kconfig slots (the plan format allows 16)
 WINDOW_IPA, WINDOW_SIZE = 0x1000000000, 0x40000000  # bulkhead/events.h
 VGIC_IPA, VGIC_SIZE = 0x08000000, 0x200000  # PLAN_VGIC_IPA/SIZE, bulkhead/plan.h
+DISK_IPA, DISK_PAGE = 0x0a000000, 0x1000  # PLAN_DISK_IPA/PAGE, bulkhead/plan.h
+DISK_BACKEND_MEM = 4 << 20  # PLAN_DISK_BACKEND_MEM
+SECTORS_PER_MB = 2048
 PAGE = 0x1000
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES_H = os.path.join(TOP, "core", "include", "bulkhead", "plan_rules.h")
@@ -305,6 +308,20 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
         part["restart_limit"] = parse_int(cfg.get(p + "_RESTART_LIMIT"), 0)
         part["backoff_ms"] = parse_int(cfg.get(p + "_RESTART_BACKOFF_MS"), 0)
         part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
+        part["watchdog_ms"] = parse_int(cfg.get(p + "_WATCHDOG_MS"), 0)
+        part["fault_injector"] = cfg.get(p + "_FAULT_INJECTOR") == "y"
+        part["disk"] = None
+        if cfg.get(p + "_DISK") == "y":
+            part["disk"] = {
+                "backend": cfg.get(p + "_DISK_BACKEND", ""),
+                "start": parse_int(cfg.get(p + "_DISK_OFFSET_MB"), 0) * SECTORS_PER_MB,
+                "sectors": parse_int(cfg.get(p + "_DISK_SIZE_MB"), 0) * SECTORS_PER_MB,
+                "ro": cfg.get(p + "_DISK_READ_ONLY") == "y",
+            }
+            if overlaps(base, mem_mb << 20, DISK_IPA, DISK_PAGE):
+                plan.error("disk-window", p + "_MEM_BASE",
+                           f"RAM overlaps its disk's registers at {DISK_IPA:#x}-"
+                           f"{DISK_IPA + DISK_PAGE - 1:#x}")
         plan.parts.append(part)
 
     for part in plan.parts:
@@ -312,6 +329,7 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
         if sup and (sup == part["name"] or sup not in [q["name"] for q in plan.parts]):
             plan.error("partition-supervisor", f"CONFIG_PART{part['slot']}_SUPERVISOR",
                        f"'{sup}' is not the name of another partition")
+    check_disks(plan)
     if board is not None:
         check_devices(plan, board)
     build_channels(cfg, plan)
@@ -324,6 +342,34 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
                    + f", and with {HYP_RESERVE_MB} MiB kept for the hypervisor that is more "
                    f"than the board's {board_ram} MiB")
     return plan
+
+
+def check_disks(plan):
+    """Each disk's backend is another partition, a driver domain with room for
+    its link; two guests' slices on one backend do not overlap."""
+    by_name = {q["name"]: q for q in plan.parts}
+    seen = []
+    for part in plan.parts:
+        d = part.get("disk")
+        if not d:
+            continue
+        opt = f"CONFIG_PART{part['slot']}_DISK"
+        b = by_name.get(d["backend"])
+        if b is None or b is part or b["role"] != "driver":
+            plan.error("disk-backend", opt + "_BACKEND",
+                       f"'{d['backend']}' is not another partition with the role driver")
+            continue
+        if b["mem_size"] < DISK_BACKEND_MEM:
+            plan.error("disk-backend-memory", f"CONFIG_PART{b['slot']}_MEM_MB",
+                       f"serves disks, so needs at least {DISK_BACKEND_MEM >> 20} MiB")
+        for o in seen:
+            od = o["disk"]
+            if od["backend"] == d["backend"] and overlaps(d["start"], d["sectors"],
+                                                          od["start"], od["sectors"]):
+                plan.error("disk-overlap", opt + "_OFFSET_MB",
+                           f"the slice overlaps that of partition {o['slot']} "
+                           f"(CONFIG_PART{o['slot']}_DISK_OFFSET_MB) on '{d['backend']}'")
+        seen.append(part)
 
 
 def split_list(text):
@@ -720,7 +766,7 @@ def dts(plan):
             [f"\t\t\tsupervisor = \"{p['supervisor']}\";"] if p.get("supervisor") else []) + ([f"\t\t\tdevices = {', '.join(chr(34) + d + chr(34) for d in p['devices'])};"]
              if p["devices"] else []) + (
             [f"\t\t\tdevices-whole-page = <{' '.join(str(int(w)) for w in p['whole_page'])}>;"]
-            if any(p["whole_page"]) else []) + [
+            if any(p["whole_page"]) else []) + disk_props(p) + [
             "\t\t};",
         ]
     out += ["\t};"]
@@ -740,6 +786,21 @@ def dts(plan):
         out += ["\t};"]
     out += ["};", ""]
     return "\n".join(out)
+
+
+def disk_props(p):
+    out = []
+    if p.get("watchdog_ms"):
+        out.append(f"\t\t\twatchdog-ms = <{p['watchdog_ms']}>;")
+    if p.get("fault_injector"):
+        out.append("\t\t\tfault-injector = <1>;")
+    d = p.get("disk")
+    if d:
+        out += [f"\t\t\tdisk-backend = \"{d['backend']}\";",
+                f"\t\t\tdisk-slice = /bits/ 64 <{d['start']:#x} {d['sectors']:#x}>;"]
+        if d["ro"]:
+            out.append("\t\t\tdisk-read-only = <1>;")
+    return out
 
 
 def image_key(p):

@@ -174,6 +174,11 @@ void guest_sync_aarch32(struct exception_frame *f)
 	}
 }
 
+uint64_t arch_guest_pc(void)
+{
+	return this_cpu()->trap_frame->elr;
+}
+
 void guest_serror_late(struct exception_frame *f)
 {
 	/* Nobody's SErrors: CPUs may race on it, and a count is only a count. */

@@ -18,6 +18,7 @@
 #define CONFIG_GICV2 1
 #define CONFIG_GICV3 1
 #define CONFIG_UART_PL011 1
+#define CONFIG_FAULT_INJECTION 1
 
 /* The hypervisor build force-includes this one too (IS_ENABLED()). */
 #include <bulkhead/kconfig.h>

@@ -470,8 +470,20 @@ static void hypercalls_dispatch(void **state)
 	assert_int_equal(regs[1], 0);
 	/* Unknown numbers, inside and outside Bulkhead's range; upper bits of
 	 * x0 are not part of the function ID (SMCCC). */
-	regs[0] = BH_HC(14);
+	regs[0] = BH_HC(19);
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_UNKNOWN_CALL);
+	/* The block link's calls are for its driver domain only; fault
+	 * injection for the plan's injector. */
+	regs[0] = BH_HC_BLK_ATTACH;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_BLK_KICK;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_INJECT;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_INJECT_TAKE;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_NOT_FOUND);
+	regs[0] = BH_HC_HEARTBEAT;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
 	regs[0] = BH_HC(0xffff);
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_UNKNOWN_CALL);
 	regs[0] = 0x84000000u;

@@ -84,6 +84,10 @@ struct partition {
 	uint64_t started_at;	   /* counter at the last start */
 	bool has_run;		   /* started at least once */
 	unsigned int quick_resets; /* guest resets in a row, each soon after start */
+	uint64_t last_beat;	   /* counter at its last heartbeat (watchdog) */
+	/* Fault injection: a kind its runtime is to take, and one to tell it
+	 * after inject_after more requests (core/fault_inject.c). */
+	unsigned int inject_kind, inject_after, inject_after_kind;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
 	struct mmio_table mmio; /* emulated registers (filled at boot) */
@@ -169,6 +173,9 @@ static inline void *partition_dtb(const struct partition *p)
 	return pa_ptr(pa_add(p->ram, p->plan->mem_size - PARTITION_DTB_SIZE));
 }
 
+/* The partition with this plan id, or NULL. */
+struct partition *partition_by_id(unsigned int id);
+
 /* Host pointer to [ipa, ipa + len) if it lies in the partition's RAM. */
 void *partition_guest_ptr(struct partition *p, ipaddr_t ipa, uint64_t len);
 
@@ -190,6 +197,9 @@ void partition_log_end(struct partition *p);
  * interrupt taken at EL2; the guest finished with one. */
 int passthrough_build(struct partition *p, char *err, size_t errlen);
 void passthrough_start(struct partition *p);
+/* The partition ended: stop its devices that may do DMA (a virtio-mmio
+ * device is reset), before its memory is wiped (core/device_quiesce.c). */
+void device_quiesce(struct partition *p);
 void passthrough_irq(unsigned int intid);
 void passthrough_eoi(unsigned int intid);
 /* A vCPU gone for good: unmask the device interrupts it still held (its

@@ -33,6 +33,19 @@
  * must stay clear of it, or the guest loses its interrupt controller. */
 #define PLAN_VGIC_IPA 0x08000000UL
 #define PLAN_VGIC_SIZE 0x200000UL
+/* A guest's disk: its virtio-mmio window (one 4 KiB page, emulated) and
+ * interrupt (SPI 16). RAM must stay clear of the window, and no device
+ * passed through to the guest may use either. */
+#define PLAN_DISK_IPA 0x0a000000UL
+#define PLAN_DISK_PAGE 0x1000UL
+#define PLAN_DISK_INTID 48
+/* Disk slices: in 512-byte sectors, below 2^40 sectors (512 TiB). */
+#define PLAN_DISK_SECTORS_MAX (1ULL << 40)
+/* A block driver domain's RAM holds its image, its link's area (2 MiB
+ * and a page of rings) and its device tree: at least 4 MiB. */
+#define PLAN_DISK_BACKEND_MEM (4UL << 20)
+#define PLAN_WATCHDOG_MIN_MS 10
+#define PLAN_WATCHDOG_MAX_MS 60000
 
 enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
 enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
@@ -61,6 +74,18 @@ struct plan_partition {
 	/* The plan grants the device's whole 4 KiB pages, with whatever other
 	 * devices' registers share them ("devices-whole-page"). */
 	bool whole_page[PLAN_MAX_DEVICES];
+	/* Its disk (a guest's virtio-blk device): served by the block driver
+	 * domain "disk-backend" (an index into plan.parts, or -1 for none),
+	 * sectors [disk_start, disk_start + disk_sectors) of that domain's
+	 * device, seen by the guest from sector 0. */
+	int disk_backend;
+	char disk_backend_name[PLAN_NAME_LEN];
+	uint64_t disk_start, disk_sectors;
+	bool disk_read_only;
+	/* A hang is no heartbeat for this long ("watchdog-ms"; 0: none). */
+	unsigned int watchdog_ms;
+	/* May inject faults into others (debug builds, "fault-injector"). */
+	bool fault_injector;
 };
 
 /*

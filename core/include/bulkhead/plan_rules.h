@@ -66,7 +66,15 @@
 	R(CHAN_ADDR_RAM, "channel-address-ram", BOTH)                                              \
 	R(CHAN_ADDR_VGIC, "channel-address-vgic", BOTH)                                            \
 	R(CHAN_ADDR_WINDOW, "channel-address-window", BOTH)                                        \
-	R(CHAN_ADDR_OVERLAP, "channel-address-overlap", BOTH)
+	R(CHAN_ADDR_OVERLAP, "channel-address-overlap", BOTH)                                      \
+	R(DISK_FORMAT, "disk-format", BOOT)                                                        \
+	R(DISK_BACKEND, "disk-backend", BOTH)                                                      \
+	R(DISK_SLICE, "disk-slice", BOOT)                                                          \
+	R(DISK_OVERLAP, "disk-overlap", BOTH)                                                      \
+	R(DISK_WINDOW, "disk-window", BOTH)                                                        \
+	R(DISK_BACKEND_MEMORY, "disk-backend-memory", BOTH)                                        \
+	R(WATCHDOG, "watchdog", BOOT)                                                              \
+	R(FAULT_INJECTOR, "fault-injector", BOOT)
 
 /* PLAN_RULE_NONE (0): no rule broken. */
 enum plan_rule {

@@ -39,6 +39,17 @@ void irq_spi_enable(unsigned int intid, bool enable)
 {
 }
 
+struct partition *fake_parts;
+unsigned int fake_nr_parts;
+
+struct partition *partition_by_id(unsigned int id)
+{
+	for (unsigned int i = 0; i < fake_nr_parts; i++)
+		if (fake_parts[i].id == id)
+			return &fake_parts[i];
+	return NULL;
+}
+
 void passthrough_start(struct partition *p)
 {
 	fake_passthrough_starts++;

@@ -229,6 +229,13 @@ struct s2_lookup s2_walk(const pt_table_t *root, ipaddr_t ipa_addr)
 
 /* --- vCPUs ------------------------------------------------------------------------------ */
 
+uint64_t fake_guest_pc;
+
+uint64_t arch_guest_pc(void)
+{
+	return fake_guest_pc;
+}
+
 unsigned int arch_s2_ipa_bits(void)
 {
 	return 39;

@@ -36,6 +36,9 @@ struct arch_vcpu {
 	struct arch_vgic_cpu vgic;
 };
 
+/* The PC of the guest that trapped, or was interrupted, on this CPU. */
+uint64_t arch_guest_pc(void);
+
 /* Guest-physical address bits: the CPU's PARange, at most 39. */
 unsigned int arch_s2_ipa_bits(void);
 

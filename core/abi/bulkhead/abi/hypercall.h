@@ -19,7 +19,7 @@
 /* ABI version: major in bits 31-16, minor in 15-0. A domain checks the
  * major number with BH_HC_ABI_VERSION at start-up. */
 #define BH_ABI_VERSION_MAJOR 0
-#define BH_ABI_VERSION_MINOR 3
+#define BH_ABI_VERSION_MINOR 4
 #define BH_ABI_VERSION ((BH_ABI_VERSION_MAJOR << 16) | BH_ABI_VERSION_MINOR)
 
 /* Function IDs: SMCCC fast calls, 64-bit, owner "vendor specific
@@ -96,6 +96,37 @@
 #define BH_ENDED_STOPPED (1u << 8) /* it stays stopped (policy or limit) */
 #define BH_ENDED_QUEUE 8
 #define BH_ENDED_INTID 22
+
+/*
+ * For a block driver domain (one the plan names as a guest's
+ * "disk-backend"; bulkhead/abi/blk.h): its link is ready. x1 = its device's
+ * capacity in 512-byte sectors, x2 = 1 if the device is read-only. The
+ * hypervisor sets the area up afresh (indices 0) and gives it again every
+ * request that was in flight when its previous run ended. x0 = BH_OK, x1 =
+ * the requests given again; BH_E_DENIED for any other partition.
+ */
+#define BH_HC_BLK_ATTACH BH_HC(14)
+/* For a block driver domain: it published answers (or took requests).
+ * x0 = BH_OK. An answer that breaks the link's rules (a request it was not
+ * given, more bytes than the request, an unknown status, an index that
+ * moves too far) is a fault of the driver domain: this call does not
+ * return and its plan's policy applies. */
+#define BH_HC_BLK_KICK BH_HC(15)
+/* A heartbeat for the plan's watchdog ("watchdog-ms"): a partition that
+ * has one and does not call this within that time is ended as hung (the
+ * domain runtime's loop calls it). x0 = BH_OK. */
+#define BH_HC_HEARTBEAT BH_HC(16)
+/*
+ * Fault injection (builds with CONFIG_FAULT_INJECTION; for the plan's
+ * "fault-injector" partition only, else BH_E_DENIED): x1 = the target
+ * partition's id, x2 = a kind (BH_FAULT_* of bulkhead/abi/blk.h, 0: one at
+ * random), x3 = after that many more requests given to it as a block
+ * back-end (0: now). x0 = BH_OK or BH_E_INVALID.
+ */
+#define BH_HC_INJECT BH_HC(17)
+/* For the target: take the fault kind waiting (x1), to perform it; raised
+ * by BH_INJECT_INTID. BH_E_NOT_FOUND if none waits. */
+#define BH_HC_INJECT_TAKE BH_HC(18)
 
 /* Status codes in x0. */
 #define BH_OK 0

@@ -18,6 +18,8 @@ struct arch_vcpu {
 };
 
 unsigned int arch_s2_ipa_bits(void);
+/* The fake: fake_guest_pc. */
+uint64_t arch_guest_pc(void);
 void arch_guest_cpu_init(void);
 void arch_vcpu_reset(struct arch_vcpu *a, uint64_t entry, uint64_t x0, unsigned int vmid,
 		     paddr_t s2_root, unsigned int vcpu_index);
