@@ -3,6 +3,7 @@
  * the plan (after every partition, before any starts), and what each
  * partition's device tree says of them.
  */
+#include <string.h>
 #include <bulkhead/blk.h>
 #include <bulkhead/format.h>
 #include <bulkhead/partition.h>
@@ -70,6 +71,8 @@ taken:
 
 int blk_build(struct partition *parts, unsigned int nr, char *err, size_t errlen)
 {
+	memset(links, 0, sizeof(links));
+	memset(disks, 0, sizeof(disks));
 	for (unsigned int i = 0; i < nr; i++) {
 		struct partition *p = &parts[i];
 		const struct plan_partition *pp = p->plan;

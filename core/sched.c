@@ -106,7 +106,9 @@ void sched_run(void)
 			smccc_arch_switch_partition();
 		pc->last_part = p;
 	}
-	arch_vcpu_enter(&v->arch, pc->nr_runq > 1);
+	/* WFI comes here when the CPU is shared, and for a partition with a
+	 * watchdog: waiting for work is not a hang (sched_wfi). */
+	arch_vcpu_enter(&v->arch, pc->nr_runq > 1 || p->plan->watchdog_ms);
 }
 
 void sched_leave(struct vcpu *v, enum vcpu_state new_state)
@@ -228,5 +230,7 @@ void sched_wfi(struct vcpu *v)
 	 * next tick: a vCPU without a virtual interrupt controller has
 	 * nothing else to wait for yet. */
 	v->blocked = true;
+	if (v->part->plan->watchdog_ms)
+		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
 	sched_leave(v, VCPU_READY);
 }

@@ -104,6 +104,10 @@ struct bh_ended {
 	uint64_t pc;	       /* where it faulted (0 otherwise) */
 };
 void fault(unsigned int child, const struct bh_ended *info);
+/* Debug builds: commit an injected fault that concerns a block link
+ * (BH_FAULT_CORRUPT_RING and the kinds after it, bulkhead/abi/blk.h); a
+ * block driver domain defines it. False: it does not apply here. */
+bool bh_inject_link(unsigned int kind);
 /* Deliver intid to irq() (it is disabled at the vGIC until irq() returns,
  * so a level-triggered device cannot interrupt again meanwhile). */
 int bh_irq_claim(unsigned int intid);

@@ -82,7 +82,7 @@ int bh_irq_claim(unsigned int intid)
 bool bh_work_pending(void)
 {
 	return __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST) || bh_events_peek() ||
-	       ended_waiting;
+	       ended_waiting || runtime_inject_pending();
 }
 
 void bh_dispatch(void)
@@ -105,6 +105,9 @@ void bh_dispatch(void)
 	}
 	if (ended_waiting)
 		dispatch_ended();
+	if (runtime_inject_pending())
+		runtime_inject_take();
+	runtime_heartbeat();
 }
 
 void bh_wait(void)
@@ -128,6 +131,7 @@ int main(void)
 	 * partitions it supervises end, through fault(). */
 	if (fdt_path_offset(bh_device_tree(), "/hypervisor/ended") >= 0)
 		bh_irq_enable(BH_ENDED_INTID, on_ended);
+	runtime_services_init();
 	bh_irq_unmask();
 	if (init)
 		init();

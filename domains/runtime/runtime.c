@@ -169,6 +169,28 @@ static void read_device_tree(const void *dtb, uint64_t *ram_base, uint64_t *ram_
 		memcpy(partition_name, name, (size_t)len);
 }
 
+/* The heap stops below the first /reserved-memory region above its start
+ * (a block driver domain's link area is one: the hypervisor writes there). */
+static char *below_reserved(const void *dtb, char *start, char *end)
+{
+	int parent = fdt_path_offset(dtb, "/reserved-memory"), node, len;
+
+	if (parent < 0)
+		return end;
+	fdt_for_each_subnode(node, dtb, parent)
+	{
+		const fdt64_t *reg = fdt_getprop(dtb, node, "reg", &len);
+		char *base;
+
+		if (!reg || len < 16)
+			continue;
+		base = (char *)(uintptr_t)fdt64_to_cpu(reg[0]);
+		if (base >= start && base < end)
+			end = base;
+	}
+	return end;
+}
+
 void runtime_start(const void *dtb)
 {
 	uint64_t ram_base, ram_size;
@@ -195,6 +217,7 @@ void runtime_start(const void *dtb)
 	runtime_heap_end = (char *)dtb;
 	if (runtime_heap_end <= runtime_heap_start || (uint64_t)dtb >= ram_base + ram_size)
 		runtime_heap_end = (char *)(ram_base + ram_size);
+	runtime_heap_end = below_reserved(dtb, runtime_heap_start, runtime_heap_end);
 
 	exit(main());
 }

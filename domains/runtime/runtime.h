@@ -4,6 +4,7 @@
 #ifndef DOMAIN_RUNTIME_H
 #define DOMAIN_RUNTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Identity map: RAM normal cacheable, everything else device. */
@@ -16,6 +17,13 @@ void runtime_mmu_map_shared(uint64_t base, uint64_t size);
 
 /* This vCPU's index in the partition (MPIDR Aff0). */
 unsigned int runtime_vcpu_index(void);
+
+/* Heartbeats and injected faults (service.c): set up from the device
+ * tree; a heartbeat when one is due; an injected fault waits; commit it. */
+void runtime_services_init(void);
+void runtime_heartbeat(void);
+bool runtime_inject_pending(void);
+void runtime_inject_take(void);
 
 extern char *runtime_heap_start;
 extern char *runtime_heap_end;
