@@ -278,6 +278,8 @@ int vblk_rw(struct vblk *d, unsigned int op, uint64_t sector, void *buf, uint32_
 	uint8_t status;
 	int r;
 
+	if (d->vq.broken)
+		return VBLK_BROKEN;
 	if (d->vq.in_flight)
 		return VBLK_BUSY;
 	r = vblk_submit(d, op, sector, buf, len, 0);
