@@ -237,13 +237,20 @@ disk: $(BOOT_DISK)
 # image, `make sdimage`), whichever board is configured.
 include $(wildcard boards/*/targets.mk)
 
-run: $(BOOT_DISK)
-	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
-	$(Q)tools/qemu.sh uboot $(BOOT_DISK)
+# A data disk for partitions to drive (tools/qemu.sh DISK=): a sparse
+# 64 MiB file made once and kept between runs, like a real disk.
+DATA_DISK := $(O)/data-disk.img
+$(DATA_DISK):
+	$(call msg,DISK,$(patsubst $(O)/%,%,$@) (64 MiB, sparse))
+	$(Q)truncate -s 64M $@
 
-run-direct: $(HYP_IMAGE)
+run: $(BOOT_DISK) $(DATA_DISK)
+	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
+	$(Q)DISK=$(DATA_DISK) tools/qemu.sh uboot $(BOOT_DISK)
+
+run-direct: $(HYP_IMAGE) $(DATA_DISK)
 	@echo "Booting with QEMU -kernel; quit QEMU with Ctrl-A X"
-	$(Q)tools/qemu.sh direct $(HYP_IMAGE)
+	$(Q)DISK=$(DATA_DISK) tools/qemu.sh direct $(HYP_IMAGE)
 
 # --- Tests --------------------------------------------------------------------------
 
@@ -283,8 +290,9 @@ help:
 	@echo "  all (default)     hypervisor image $(O)/bulkhead.bin, newlib cache, size"
 	@echo "  disk              boot disk image (MBR + FAT32: boot.scr, bulkhead.bin)"
 	@cat $(wildcard boards/*/help.txt)
-	@echo "  run               boot the hypervisor under QEMU through u-boot"
-	@echo "  run-direct        boot it with QEMU -kernel (no u-boot)"
+	@echo "  run               boot the hypervisor under QEMU through u-boot, with a"
+	@echo "                    64 MiB data disk ($(O)/data-disk.img) at /virtio_mmio@a001000"
+	@echo "  run-direct        boot it with QEMU -kernel (no u-boot), the same data disk"
 	@echo "  test              host unit tests and QEMU integration tests"
 	@echo "  unit-test         host unit tests only"
 	@echo "  qemu-test         QEMU integration tests only"

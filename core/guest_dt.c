@@ -1,8 +1,10 @@
 /*
  * The device tree each partition boots with, written by the hypervisor
  * with libfdt (at boot and at each restart, with the vCPU's FP state not
- * live): its memory, its CPUs, PSCI through HVC, and a /hypervisor node
- * with the ABI version and the partition's id and name (docs/abi.md).
+ * live): its memory, its CPUs, PSCI through HVC, its devices (and, if it
+ * has any, the offset from its addresses to the device's, for DMA), and a
+ * /hypervisor node with the ABI version and the partition's id and name
+ * (docs/abi.md).
  */
 #include <libfdt.h>
 #include <arch/vgic_hw.h>
@@ -222,6 +224,14 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_begin_node(fdt, "chosen"));
 	if (p->plan->args[0])
 		TRY(fdt_property_string(fdt, "bootargs", p->plan->args));
+	/* A device passed through reaches memory by host-physical address,
+	 * not by the partition's: its driver must add this to its own
+	 * addresses (RAM is one piece, so one offset does; modulo 2^64). The
+	 * partition learns where its RAM really is, which is no secret worth
+	 * keeping from one trusted with DMA anyway (docs/security.md). */
+	if (p->nr_devs)
+		TRY(fdt_property_u64(fdt, "bulkhead,dma-offset",
+				     pa_bits(p->ram) - ipa_bits(p->plan->mem_base)));
 	TRY(fdt_end_node(fdt));
 	if (vgic)
 		TRY(gic_and_timer_nodes(p, fdt));

@@ -17,7 +17,7 @@ LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 DOM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-common \
 	-fno-stack-protector -march=armv8-a -mno-outline-atomics -fno-pie \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INC) -I$(O)/include \
-	-Icore/abi -Idomains/runtime -MMD -MP
+	-Icore/abi -Idomains/runtime -Idrivers/virtio -MMD -MP
 
 runtime-objs := $(patsubst %.c,$(O)/%.o,$(wildcard domains/runtime/*.c)) \
 	$(patsubst %.S,$(O)/%.o,$(wildcard domains/runtime/*.S))
@@ -37,14 +37,32 @@ $(O)/tests/qemu/%.o: tests/qemu/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
 
+# Domain-side drivers (drivers/virtio/: virtio-mmio, virtio-blk), built
+# with the domains' flags into an archive that every domain links: a domain
+# gets only the members it calls, the others cost it nothing.
+DOMAIN_AR := $(CROSS_COMPILE)ar
+domain-drivers-objs := $(patsubst %.c,$(O)/%.o,$(wildcard drivers/virtio/*.c))
+DOMAIN_DRIVERS_A := $(O)/drivers/libdomain-drivers.a
+
+$(O)/drivers/virtio/%.o: drivers/virtio/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
+
+$(DOMAIN_DRIVERS_A): $(domain-drivers-objs)
+	$(call msg,AR,$(patsubst $(O)/%,%,$@))
+	$(Q)rm -f $@
+	$(Q)$(DOMAIN_AR) rcs $@ $^
+-include $(domain-drivers-objs:.o=.d)
+
 # $(1): domain name, $(2): its source folder
 define domain-rules
 $(1)-objs := $$(patsubst %.c,$(O)/%.o,$$(wildcard $(2)*.c))
-$(O)/domains/$(1)/$(1).elf: $$($(1)-objs) $(runtime-objs) domains/runtime/domain.lds
+$(O)/domains/$(1)/$(1).elf: $$($(1)-objs) $(runtime-objs) $(DOMAIN_DRIVERS_A) domains/runtime/domain.lds
 	$$(call msg,LD,domains/$(1)/$(1).elf)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$(LD) -T domains/runtime/domain.lds --gc-sections --no-warn-rwx-segments -o $$@ \
-		$(runtime-objs) $$($(1)-objs) --start-group $(LIBFDT_A) \
+		$(runtime-objs) $$($(1)-objs) --start-group $(DOMAIN_DRIVERS_A) $(LIBFDT_A) \
 		$(NEWLIB_DIR)/lib/libc.a $$(LIBGCC) --end-group
 $(O)/domains/$(1)/$(1).bin: $(O)/domains/$(1)/$(1).elf
 	$$(call msg,OBJCOPY,domains/$(1)/$(1).bin)

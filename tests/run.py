@@ -24,13 +24,18 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
                                       scenario's folder: plan.dts, or ../other/plan.dts),
                                       loaded by QEMU at PLAN_ADDR and named on the
                                       command line (direct boot only)
+  disk:     SIZE [ro]                 a data disk (tools/qemu.sh DISK=): a fresh sparse
+                                      file of SIZE (e.g. 64M; K, M, G) for this run only,
+                                      in a temporary folder; "ro": attached read-only
 """
 import argparse
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -239,6 +244,12 @@ def parse_test(path):
                 spec["most"].append((int(count), text.strip()))
             elif key == "timeout":
                 spec["timeout"] = float(value)
+            elif key == "disk":
+                m = re.fullmatch(r"(\d+)([KMG])(\s+ro)?", value)
+                if not m:
+                    raise ValueError(f"{path}: disk: '{value}' is not SIZE[K|M|G] [ro]")
+                spec["disk"] = int(m.group(1)) << {"K": 10, "M": 20, "G": 30}[m.group(2)]
+                spec["disk_ro"] = bool(m.group(3))
             elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan", "image"):
                 spec[key] = value
             else:
@@ -279,6 +290,16 @@ def run_qemu_test(build, path, result, timings):
                        check=True)
         cmd += ["-device", f"loader,file={dtb},addr={PLAN_ADDR:#x},force-raw=on"]
         env["APPEND"] = (env.get("APPEND", "") + f" bulkhead.plan={PLAN_ADDR:#x}").strip()
+
+    disk_dir = None
+    if "disk" in spec:
+        # A fresh sparse file per run: nothing an earlier run wrote is there.
+        disk_dir = tempfile.mkdtemp(prefix=f"bulkhead-{name}-")
+        env["DISK"] = os.path.join(disk_dir, "data.img")
+        with open(env["DISK"], "wb") as f:
+            f.truncate(spec["disk"])
+        if spec["disk_ro"]:
+            env["DISK_RO"] = "1"
 
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
@@ -332,6 +353,8 @@ def run_qemu_test(build, path, result, timings):
         proc.wait()
         with open(log_path, "w") as f:
             f.write(output)
+        if disk_dir:
+            shutil.rmtree(disk_dir, ignore_errors=True)
 
     elapsed = time.monotonic() - start
     ok = error is None

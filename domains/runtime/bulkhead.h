@@ -44,6 +44,13 @@ struct bh_device {
 	unsigned int intid;
 };
 int bh_device_find(const char *compatible, struct bh_device *d);
+/* What a device passed through must be told to reach an address of this
+ * partition's RAM: device address = address + bh_dma_offset() (modulo
+ * 2^64). The hypervisor gives it (/chosen/bulkhead,dma-offset) to every
+ * partition with devices: stage 2 translates the CPU's accesses, not the
+ * device's, which use host-physical addresses (no SMMU yet). 0 when
+ * absent: a device the hypervisor emulates uses the partition's own. */
+uint64_t bh_dma_offset(void);
 /* The partition's arguments (the plan's "args", the device tree's
  * /chosen/bootargs), and whether a word is one of them: behaviour comes
  * from the image and these, never from the partition's name. */

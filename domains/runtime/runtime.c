@@ -277,6 +277,18 @@ int bh_device_find(const char *compatible, struct bh_device *d)
 	return 0;
 }
 
+uint64_t bh_dma_offset(void)
+{
+	int node = fdt_path_offset(device_tree, "/chosen"), len;
+	const fdt32_t *v = node >= 0 ? fdt_getprop(device_tree, node, "bulkhead,dma-offset", &len)
+				     : NULL;
+
+	/* Two cells: a property is only 4-byte aligned in the blob. */
+	if (!v || len != 8)
+		return 0;
+	return (uint64_t)fdt32_to_cpu(v[0]) << 32 | fdt32_to_cpu(v[1]);
+}
+
 const char *bh_args(void)
 {
 	int node = fdt_path_offset(device_tree, "/chosen"), len;

@@ -65,6 +65,14 @@ ut-src-test_mmio := core/mmio.c
 UT_NAMES += test_rpc
 ut-src-test_rpc := domains/runtime/rpc.c domains/runtime/ring.c
 
+# The domain-side virtio-blk driver (drivers/virtio) against a simulated
+# device in the test, which stands in for its register accessors
+# (mmio_access.c, the only file that needs the hardware).
+UT_NAMES += test_virtio_blk
+ut-src-test_virtio_blk := drivers/virtio/virtio_mmio.c drivers/virtio/virtqueue.c \
+	drivers/virtio/virtio_blk.c
+$(UT_OBJ)/$(UT_DIR)/test_virtio_blk.o: UT_CFLAGS += -Idrivers/virtio
+
 # The Raspberry Pi 4's real device tree (Debian's kernel package, through
 # the Pi files cache of boards/rpi4/targets.mk) with our UART0 overlay.
 UT_NAMES += test_rpi4_dt
