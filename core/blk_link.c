@@ -229,7 +229,7 @@ void blk_attach(struct vcpu *v, uint64_t *regs)
 	l->failed = false; /* started again after it gave up (by a control domain) */
 	n = attach_locked(l, regs[1]);
 	spin_unlock_irqrestore(&l->lock, flags);
-	log_info("blk: \"%s\" attached (its device: %lu sectors%s); %u requests given again",
+	log_info("blk: \"%s\" attached (its device: %lu sectors%s); %u requests were waiting for it",
 		 v->part->plan->name, regs[1], regs[2] ? ", read-only" : "", n);
 	for (unsigned int i = 0; i < l->nr_devs; i++) {
 		const struct vblk *d = l->devs[i];

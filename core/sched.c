@@ -226,10 +226,15 @@ void sched_yield(struct vcpu *v)
 
 void sched_wfi(struct vcpu *v)
 {
-	/* Called with the trap frame already past the WFI. Blocked until the
-	 * next tick: a vCPU without a virtual interrupt controller has
-	 * nothing else to wait for yet. */
-	v->blocked = true;
+	/* Called with the trap frame already past the WFI. As a real WFI, it
+	 * does not wait while an interrupt is pending for the vCPU (in a list
+	 * register, or not yet moved there): the wake-up that made it
+	 * pending may have come just before the WFI, and would be slept
+	 * through until the next tick. Else blocked until the next tick or
+	 * a wake-up. */
+	v->blocked = !arch_vgic_available() ||
+		     !(arch_vgic_lr_pending() ||
+		       vgic_has_pending(&v->part->vgic, v->index, v->arch.vgic.in_lr));
 	if (v->part->plan->watchdog_ms)
 		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
 	sched_leave(v, VCPU_READY);

@@ -499,6 +499,28 @@ bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid)
 	return intid < VGIC_NR_IRQS && ((g->group[(intid - 32) / 32] >> (intid % 32)) & 1);
 }
 
+bool vgic_has_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip)
+{
+	bool any = false;
+	uint8_t p;
+
+	if (vcpu >= g->nr_vcpus)
+		return false;
+	spin_lock(&g->lock);
+	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64 && !any; w++) {
+		uint64_t bits = g->cpu[vcpu].pending[w] & ~skip[w];
+
+		while (bits && !any) {
+			unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			any = deliverable(g, vcpu, intid, &p);
+		}
+	}
+	spin_unlock(&g->lock);
+	return any;
+}
+
 int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio)
 {
 	int best = -1;

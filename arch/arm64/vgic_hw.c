@@ -225,6 +225,19 @@ void arch_vgic_restore(const struct arch_vgic_cpu *c)
 	isb();
 }
 
+bool arch_vgic_lr_pending(void)
+{
+	unsigned int n = nr_lrs();
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t lr = read_lr(i);
+
+		if (hw == VGIC_HW_V2 ? (lr & LR2_PENDING) : (lr & LR3_PENDING))
+			return true;
+	}
+	return false;
+}
+
 void arch_vgic_save(struct arch_vgic_cpu *c)
 {
 	unsigned int n = nr_lrs();

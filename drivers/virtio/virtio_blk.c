@@ -197,6 +197,10 @@ int vblk_submit(struct vblk *d, unsigned int op, uint64_t sector, void *buf, uin
 		nr_data = (len + piece - 1) / piece;
 	if ((d->seg_max && nr_data > d->seg_max) || nr_data + 2 > d->vq.size)
 		return VBLK_INVALID;
+	/* Full: then head is no descriptor, and its header and status slots
+	 * are past the end of their arrays. */
+	if (nr_data + 2 > d->vq.nr_free)
+		return VBLK_FULL;
 
 	seg[n++] = (struct vq_seg){ dma(d, h), sizeof(*h), false };
 	for (uint32_t off = 0; off < len; off += piece) {

@@ -102,5 +102,8 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, const struct sgi_reque
 bool vgic_take_pending(struct vgic *g, unsigned int vcpu, unsigned int intid);
 
 int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio);
+/* Is an interrupt the vCPU would take pending for it, outside skip (the
+ * INTIDs in its list registers)? Takes nothing (interrupts masked). */
+bool vgic_has_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip);
 
 #endif

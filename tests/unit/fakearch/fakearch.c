@@ -307,6 +307,13 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 void arch_vgic_restore(const struct arch_vgic_cpu *c)
 {
 }
+bool fake_lr_pending;
+
+bool arch_vgic_lr_pending(void)
+{
+	return fake_lr_pending;
+}
+
 void arch_vgic_save(struct arch_vgic_cpu *c)
 {
 }

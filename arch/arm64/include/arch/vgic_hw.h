@@ -35,6 +35,9 @@ void arch_vgic_reset(struct arch_vgic_cpu *c);
 /* On entry / switch-out: load or keep the vCPU's list registers. */
 void arch_vgic_restore(const struct arch_vgic_cpu *c);
 void arch_vgic_save(struct arch_vgic_cpu *c);
+/* Does a list register of the running vCPU hold an interrupt in the
+ * pending state (what ends a real WFI)? */
+bool arch_vgic_lr_pending(void);
 /*
  * A vCPU leaves this CPU for good (turned off, or its partition ended):
  * empty every list register and active priority, and disable the virtual

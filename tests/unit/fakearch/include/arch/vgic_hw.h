@@ -25,6 +25,7 @@ bool arch_vgic_is_v2(void);
 void arch_vgic_reset(struct arch_vgic_cpu *c);
 void arch_vgic_restore(const struct arch_vgic_cpu *c);
 void arch_vgic_save(struct arch_vgic_cpu *c);
+bool arch_vgic_lr_pending(void);
 void arch_vgic_clear(void);
 void arch_vgic_disable(void);
 void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu);
