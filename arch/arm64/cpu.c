@@ -17,49 +17,9 @@ uint64_t arch_cpu_mpidr(void)
 	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 }
 
-
-struct percpu *arch_this_cpu(void)
-{
-	return (struct percpu *)read_sysreg(tpidr_el2);
-}
-
-void arch_set_this_cpu(struct percpu *pc)
-{
-	write_sysreg(tpidr_el2, (uint64_t)pc);
-}
-
-/*
- * Interrupts only: SErrors stay masked at EL2 everywhere but in the windows
- * of arch_serror_window(). Taken anywhere else they could land while a lock
- * is held or after the CPU's current vCPU changed, and be charged to the
- * wrong partition or deadlock the logging that reports them.
- */
-void arch_irq_enable(void)
-{
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
-}
-
 void arch_serror_take(void)
 {
 	__asm__ volatile("msr daifclr, #4\n\tisb\n\tmsr daifset, #4" ::: "memory");
-}
-
-uint64_t arch_irq_save(void)
-{
-	uint64_t flags = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	return flags;
-}
-
-void arch_irq_restore(uint64_t flags)
-{
-	write_sysreg(daif, flags);
-}
-
-void arch_irq_disable(void)
-{
-	__asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
 void arch_cpu_idle(void)
