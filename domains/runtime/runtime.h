@@ -17,6 +17,11 @@ void runtime_mmu_map_shared(uint64_t base, uint64_t size);
 /* This vCPU's index in the partition (MPIDR Aff0). */
 unsigned int runtime_vcpu_index(void);
 
+/* Acknowledge and handle every interrupt pending at the virtual GIC, then
+ * return. The IRQ vector's work; the wait loops also call it themselves,
+ * with interrupts masked, for what woke them from WFI. */
+void runtime_irq(void);
+
 extern char *runtime_heap_start;
 extern char *runtime_heap_end;
 
