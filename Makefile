@@ -117,14 +117,16 @@ HYP_INCLUDES = -nostdinc -isystem $(GCC_INC) -Icore/include/libc \
 # -mgeneral-regs-only: the hypervisor never touches FP/SIMD state it would
 # have to save. -mstrict-align: the first C code runs with the MMU off, where
 # unaligned accesses fault. -fpie: the image runs wherever the loader put it
-# and applies its own relative relocations at entry.
+# and applies its own relative relocations at entry; visibility.h keeps
+# calls and data references direct (PC-relative) all the same.
 HYP_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fno-common -fpie -fno-plt \
 	-fno-stack-protector -fno-omit-frame-pointer \
 	-fno-tree-loop-distribute-patterns \
 	-march=armv8-a -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
-	$(HYP_INCLUDES) -include $(AUTOCONF) -include core/include/bulkhead/kconfig.h \
+	$(HYP_INCLUDES) -include core/include/bulkhead/visibility.h \
+	-include $(AUTOCONF) -include core/include/bulkhead/kconfig.h \
 	-MMD -MP
 HYP_ASFLAGS = $(HYP_CFLAGS) -D__ASSEMBLY__
 HYP_LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack --no-warn-rwx-segments \

@@ -63,10 +63,226 @@ struct dt_node {
 	int ancestor[DT_MAX_DEPTH]; /* ancestor[0] is the root, [depth - 1] the parent */
 };
 
+/*
+ * An index of the tree's nodes, built in one pass over the structure block
+ * while board_dt_parse() runs. libfdt walks a node's name a byte at a time,
+ * with a bounds check per byte, and every path, compatible or parent lookup
+ * walks the tree again from the start: on QEMU's tree that was about 2 M
+ * instructions of boot. With the index, each lookup is a scan of a small
+ * array; properties are still read through libfdt.
+ *
+ * The index is only an accelerator: a tree it cannot describe (more nodes
+ * than it holds, or deeper than dt_locate() follows) leaves it unbuilt, and
+ * every lookup takes libfdt's way, as before. It lives in .bss (nothing is
+ * allocated) and is dropped when the parse ends, so later lookups
+ * (board_dt_device(), board_dt_node_at()) read the tree itself.
+ */
+#define DT_INDEX_MAX 512
+
+struct dt_entry {
+	int offset;	     /* of its FDT_BEGIN_NODE tag, as libfdt numbers nodes */
+	int depth;	     /* the root is 0 */
+	int parent;	     /* index of the parent entry, -1 for the root */
+	const char *name;    /* unit address included; not terminated at namelen */
+	int namelen;
+	const char *compat;  /* its first "compatible" property, or NULL */
+	int compat_len;
+};
+
+static struct {
+	const void *fdt; /* the tree indexed, NULL when there is no index */
+	int nr;
+	struct dt_entry e[DT_INDEX_MAX];
+} dt_ix;
+
+/* Byte-wise (fdt32_ld): nothing says the blob is 4-byte aligned. */
+static uint32_t be32_at(const char *p)
+{
+	return fdt32_ld((const fdt32_t *)(const void *)p);
+}
+
+/* Is the string at nameoff in the strings block exactly `name`? */
+static bool prop_name_is(const void *fdt, uint32_t nameoff, const char *name, size_t len)
+{
+	uint32_t size = fdt_size_dt_strings(fdt);
+	const char *s = (const char *)fdt + fdt_off_dt_strings(fdt) + nameoff;
+
+	return nameoff < size && size - nameoff > len && !memcmp(s, name, len + 1);
+}
+
+/* One pass over the structure block (already checked by fdt_check_full());
+ * still bounds-checked at every step. Returns 0 with dt_ix filled in. */
+static int dt_index_build(const void *fdt)
+{
+	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), off = 0;
+	int depth = -1, cur = -1;
+
+	dt_ix.fdt = NULL;
+	dt_ix.nr = 0;
+	while (size - off >= 4) {
+		uint32_t tag = be32_at(base + off), len;
+		struct dt_entry *e;
+
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			len = (uint32_t)strnlen(base + off + 4, size - off - 4);
+			if (len == size - off - 4 || ++depth >= DT_MAX_DEPTH ||
+			    dt_ix.nr == DT_INDEX_MAX)
+				return -1;
+			e = &dt_ix.e[dt_ix.nr];
+			*e = (struct dt_entry){ (int)off, depth, cur, base + off + 4, (int)len, NULL, 0 };
+			cur = dt_ix.nr++;
+			off += 4 + ((len + 4) & ~3u); /* the name, its NUL, padding */
+			break;
+		case FDT_END_NODE:
+			if (depth-- < 0 || cur < 0)
+				return -1;
+			cur = dt_ix.e[cur].parent;
+			off += 4;
+			break;
+		case FDT_PROP:
+			if (size - off < 12 || cur < 0)
+				return -1;
+			len = be32_at(base + off + 4);
+			if (len > size - off - 12)
+				return -1;
+			if (!dt_ix.e[cur].compat &&
+			    prop_name_is(fdt, be32_at(base + off + 8), "compatible", 10)) {
+				dt_ix.e[cur].compat = base + off + 12;
+				dt_ix.e[cur].compat_len = (int)len;
+			}
+			off += 12 + ((len + 3) & ~3u);
+			if (off > size)
+				return -1;
+			break;
+		case FDT_NOP:
+			off += 4;
+			break;
+		case FDT_END:
+			if (depth != -1 || dt_ix.nr == 0 || dt_ix.e[0].offset != 0)
+				return -1;
+			dt_ix.fdt = fdt;
+			return 0;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* The index entry of node, or -1 (no index for this tree, or no node there). */
+static int dt_ix_find(const void *fdt, int node)
+{
+	int lo = 0, hi = dt_ix.nr - 1;
+
+	if (dt_ix.fdt != fdt)
+		return -1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (dt_ix.e[mid].offset == node)
+			return mid;
+		if (dt_ix.e[mid].offset < node)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* The first child of entry p at or after entry `from`, or -FDT_ERR_NOTFOUND. */
+static int dt_ix_child_from(int p, int from)
+{
+	for (int i = from; i < dt_ix.nr && dt_ix.e[i].depth > dt_ix.e[p].depth; i++)
+		if (dt_ix.e[i].parent == p)
+			return dt_ix.e[i].offset;
+	return -FDT_ERR_NOTFOUND;
+}
+
+/* fdt_first_subnode() and fdt_next_subnode(), through the index if any. */
+static int dt_first_child(const void *fdt, int parent)
+{
+	int p = dt_ix_find(fdt, parent);
+
+	return p < 0 ? fdt_first_subnode(fdt, parent) : dt_ix_child_from(p, p + 1);
+}
+
+static int dt_next_child(const void *fdt, int node)
+{
+	int c = dt_ix_find(fdt, node);
+
+	if (c < 0)
+		return fdt_next_subnode(fdt, node);
+	return c == 0 ? -FDT_ERR_NOTFOUND : dt_ix_child_from(dt_ix.e[c].parent, c + 1);
+}
+
+#define dt_for_each_child(node, fdt, parent)                                                       \
+	for ((node) = dt_first_child(fdt, parent); (node) >= 0; (node) = dt_next_child(fdt, node))
+
+/* libfdt's rule for a path component: the whole name, or the name before
+ * its unit address when the component gives none. */
+static bool dt_ix_name_eq(const struct dt_entry *e, const char *s, int len)
+{
+	if (e->namelen < len || memcmp(e->name, s, (size_t)len))
+		return false;
+	return e->namelen == len || (e->name[len] == '@' && !memchr(s, '@', (size_t)len));
+}
+
+/* fdt_path_offset_namelen(), through the index for an absolute path (an
+ * alias, or a tree without an index, takes libfdt's way). */
+static int dt_path(const void *fdt, const char *path, int namelen)
+{
+	const char *p = path, *end = path + namelen;
+	int cur = 0;
+
+	if (dt_ix.fdt != fdt || namelen <= 0 || *path != '/')
+		return fdt_path_offset_namelen(fdt, path, namelen);
+	while (p < end) {
+		const char *q;
+		int i, found = -1;
+
+		while (*p == '/')
+			if (++p == end)
+				return dt_ix.e[cur].offset;
+		q = memchr(p, '/', (size_t)(end - p));
+		if (!q)
+			q = end;
+		for (i = cur + 1; i < dt_ix.nr && dt_ix.e[i].depth > dt_ix.e[cur].depth; i++)
+			if (dt_ix.e[i].parent == cur && dt_ix_name_eq(&dt_ix.e[i], p, (int)(q - p))) {
+				found = i;
+				break;
+			}
+		if (found < 0)
+			return -FDT_ERR_NOTFOUND;
+		cur = found;
+		p = q;
+	}
+	return dt_ix.e[cur].offset;
+}
+
+static int dt_path_offset(const void *fdt, const char *path)
+{
+	return dt_path(fdt, path, (int)strlen(path));
+}
+
+/* dt_locate() for an indexed node: its ancestors are its parent chain. */
+static int dt_ix_locate(int i, struct dt_node *out)
+{
+	out->offset = dt_ix.e[i].offset;
+	out->depth = dt_ix.e[i].depth;
+	out->ancestor[out->depth] = out->offset; /* as dt_locate()'s walk leaves it */
+	for (int a = dt_ix.e[i].parent; a >= 0; a = dt_ix.e[a].parent)
+		out->ancestor[dt_ix.e[a].depth] = dt_ix.e[a].offset;
+	return 0;
+}
+
 static int dt_locate(const void *fdt, int node, struct dt_node *out)
 {
-	int off = 0, depth = 0;
+	int off = 0, depth = 0, i = dt_ix_find(fdt, node);
 
+	if (i >= 0)
+		return dt_ix_locate(i, out);
 	out->ancestor[0] = 0;
 	while (off >= 0 && off < node) {
 		off = fdt_next_node(fdt, off, &depth);
@@ -93,6 +309,7 @@ static void dt_child(const struct dt_node *parent, int node, struct dt_node *out
 }
 
 static const struct dt_node dt_root = { 0, 0, { 0 } };
+
 
 /*
  * Translate a bus address of node n into a CPU physical address through
@@ -171,10 +388,31 @@ static bool node_enabled(const void *fdt, int node)
 	return !s || (len == 5 && !memcmp(s, "okay", 5)) || (len == 3 && !memcmp(s, "ok", 3));
 }
 
+/* The first node from index entry `from` on whose compatible list holds
+ * compat (fdt_node_offset_by_compatible() over the index). */
+static int dt_ix_compatible(int from, const char *compat)
+{
+	for (int i = from; i < dt_ix.nr; i++)
+		if (dt_ix.e[i].compat &&
+		    fdt_stringlist_contains(dt_ix.e[i].compat, dt_ix.e[i].compat_len, compat))
+			return i;
+	return -1;
+}
+
 /* First enabled node compatible with any of list[]; the match in *which. */
 static int find_compatible(const void *fdt, const char *const *list, const char **which)
 {
-	for (int i = 0; list[i]; i++) {
+	for (int i = 0; dt_ix.fdt == fdt && list[i]; i++) {
+		int e = dt_ix_compatible(0, list[i]);
+
+		while (e >= 0 && !node_enabled(fdt, dt_ix.e[e].offset))
+			e = dt_ix_compatible(e + 1, list[i]);
+		if (e >= 0) {
+			*which = list[i];
+			return dt_ix.e[e].offset;
+		}
+	}
+	for (int i = 0; dt_ix.fdt != fdt && list[i]; i++) {
 		int node = fdt_node_offset_by_compatible(fdt, -1, list[i]);
 
 		while (node >= 0 && !node_enabled(fdt, node))
@@ -201,7 +439,7 @@ static int parse_memory(const void *fdt, struct board_info *b, char *err, size_t
 {
 	int node;
 
-	fdt_for_each_subnode(node, fdt, 0)
+	dt_for_each_child(node, fdt, 0)
 	{
 		int len, ac, sc;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -296,10 +534,10 @@ static void parse_reserved(const void *fdt, struct board_info *b)
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_reserved(b, base, size);
 	}
-	node = fdt_path_offset(fdt, "/reserved-memory");
+	node = dt_path_offset(fdt, "/reserved-memory");
 	if (node < 0 || dt_locate(fdt, node, &parent))
 		return;
-	fdt_for_each_subnode(n, fdt, node)
+	dt_for_each_child(n, fdt, node)
 	{
 		struct mem_range m;
 		struct dt_node child;
@@ -312,14 +550,14 @@ static void parse_reserved(const void *fdt, struct board_info *b)
 
 static int parse_cpus(const void *fdt, struct board_info *b, char *err, size_t errlen)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	int cpus = dt_path_offset(fdt, "/cpus"), node;
 
 	struct dt_node cpus_node;
 
 	if (cpus < 0)
 		return ERR("no /cpus node");
 	dt_child(&dt_root, cpus, &cpus_node);
-	fdt_for_each_subnode(node, fdt, cpus)
+	dt_for_each_child(node, fdt, cpus)
 	{
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -465,7 +703,7 @@ static int parse_timer(const void *fdt, struct board_info *b, char *err, size_t 
 static void parse_uart(const void *fdt, struct board_info *b)
 {
 	struct board_uart *u = &b->uart;
-	int chosen = fdt_path_offset(fdt, "/chosen"), len, node = -1;
+	int chosen = dt_path_offset(fdt, "/chosen"), len, node = -1;
 	const char *path = NULL, *compat;
 	struct dt_node uart;
 
@@ -478,7 +716,7 @@ static void parse_uart(const void *fdt, struct board_info *b)
 		const char *colon = memchr(path, ':', (size_t)len);
 		int n = colon ? (int)(colon - path) : (int)strnlen(path, (size_t)len);
 
-		node = fdt_path_offset_namelen(fdt, path, n);
+		node = dt_path(fdt, path, n);
 		copy_str(u->path, sizeof(u->path), path, n);
 	}
 	if (node < 0)
@@ -496,7 +734,7 @@ static void parse_uart(const void *fdt, struct board_info *b)
 
 static void parse_chosen(const void *fdt, struct board_info *b)
 {
-	int len, chosen = fdt_path_offset(fdt, "/chosen"), root = 0;
+	int len, chosen = dt_path_offset(fdt, "/chosen"), root = 0;
 	const char *s;
 
 	if (chosen >= 0) {
@@ -626,12 +864,17 @@ int board_dt_parse(const void *fdt, struct board_info *b, char *err, size_t errl
 	rc = fdt_check_full(fdt, fdt_totalsize(fdt));
 	if (rc)
 		return ERR("the device tree's structure is damaged: %s", fdt_strerror(rc));
-	if (parse_memory(fdt, b, err, errlen) || parse_cpus(fdt, b, err, errlen) ||
-	    parse_gic(fdt, b, err, errlen) || parse_timer(fdt, b, err, errlen))
-		return -1;
-	parse_reserved(fdt, b);
-	parse_psci(fdt, b);
-	parse_uart(fdt, b);
-	parse_chosen(fdt, b);
-	return 0;
+	/* Without an index (a tree too big or too deep for it), the lookups
+	 * below walk the tree with libfdt, as they always did. */
+	dt_index_build(fdt);
+	rc = parse_memory(fdt, b, err, errlen) || parse_cpus(fdt, b, err, errlen) ||
+	     parse_gic(fdt, b, err, errlen) || parse_timer(fdt, b, err, errlen);
+	if (!rc) {
+		parse_reserved(fdt, b);
+		parse_psci(fdt, b);
+		parse_uart(fdt, b);
+		parse_chosen(fdt, b);
+	}
+	dt_ix.fdt = NULL;
+	return rc ? -1 : 0;
 }

@@ -127,7 +127,10 @@ static void drain(uint32_t budget)
 
 void console_drain(void)
 {
-	if (console_locking && __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) == NO_PANIC_CPU)
+	/* Every tick of every CPU comes here, and usually finds nothing:
+	 * look before setting up a drain. */
+	if (console_locking && !buffer_empty() &&
+	    __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) == NO_PANIC_CPU)
 		drain(CONSOLE_DRAIN_BUDGET);
 }
 

@@ -48,11 +48,6 @@ void sched_add(struct vcpu *v)
 	pc->runq[pc->nr_runq++] = v;
 }
 
-struct vcpu *vcpu_current(void)
-{
-	return this_cpu()->current;
-}
-
 static struct vcpu *pick(struct percpu *pc, const struct vcpu *except)
 {
 	return sched_pick(pc->runq, pc->nr_runq, pc->rr_next, except);

@@ -440,11 +440,6 @@ void vgic_set_hw(struct vgic *g, unsigned int intid)
 		set_bit64(g->hw, intid);
 }
 
-bool vgic_is_hw(const struct vgic *g, unsigned int intid)
-{
-	return intid < VGIC_NR_IRQS && ((g->hw[intid / 64] >> (intid % 64)) & 1);
-}
-
 int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid)
 {
 	unsigned int target = vcpu;
@@ -490,13 +485,6 @@ static bool deliverable(const struct vgic *g, unsigned int c, unsigned int intid
 	return (g->ctlr & (g->model == VGIC_V2 ? (CTLR_ENABLE_GRP0 | CTLR_ENABLE_GRP1)
 					       : CTLR_ENABLE_GRP1)) &&
 	       ((g->enabled[(intid - 32) / 32] >> (intid % 32)) & 1);
-}
-
-bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid)
-{
-	if (intid < 32)
-		return vcpu < VGIC_MAX_VCPUS && ((g->cpu[vcpu].group >> intid) & 1);
-	return intid < VGIC_NR_IRQS && ((g->group[(intid - 32) / 32] >> (intid % 32)) & 1);
 }
 
 bool vgic_has_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip)

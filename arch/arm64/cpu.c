@@ -17,49 +17,9 @@ uint64_t arch_cpu_mpidr(void)
 	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 }
 
-
-struct percpu *arch_this_cpu(void)
-{
-	return (struct percpu *)read_sysreg(tpidr_el2);
-}
-
-void arch_set_this_cpu(struct percpu *pc)
-{
-	write_sysreg(tpidr_el2, (uint64_t)pc);
-}
-
-/*
- * Interrupts only: SErrors stay masked at EL2 everywhere but in the windows
- * of arch_serror_window(). Taken anywhere else they could land while a lock
- * is held or after the CPU's current vCPU changed, and be charged to the
- * wrong partition or deadlock the logging that reports them.
- */
-void arch_irq_enable(void)
-{
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
-}
-
 void arch_serror_take(void)
 {
 	__asm__ volatile("msr daifclr, #4\n\tisb\n\tmsr daifset, #4" ::: "memory");
-}
-
-uint64_t arch_irq_save(void)
-{
-	uint64_t flags = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	return flags;
-}
-
-void arch_irq_restore(uint64_t flags)
-{
-	write_sysreg(daif, flags);
-}
-
-void arch_irq_disable(void)
-{
-	__asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
 void arch_cpu_idle(void)
@@ -147,17 +107,21 @@ void arch_mem_zero_to_poc(void *addr, uint64_t size)
 	if (dczid & (1UL << 4)) { /* DZP: DC ZVA not permitted */
 		for (; p < end; p += line)
 			zero_block_stores(p, line);
-	} else if (blk == line && !(p & (4 * line - 1)) && !(size & (4 * line - 1))) {
-		/* The common case (64-byte blocks and lines), four at a time. */
-		for (; p < end; p += 4 * line)
-			__asm__ volatile("dc zva, %0\n\tdc civac, %0\n\t"
-					 "dc zva, %1\n\tdc civac, %1\n\t"
-					 "dc zva, %2\n\tdc civac, %2\n\t"
-					 "dc zva, %3\n\tdc civac, %3"
-					 :
-					 : "r"(p), "r"(p + line), "r"(p + 2 * line),
-					   "r"(p + 3 * line)
-					 : "memory");
+	} else if (blk == line && !(p & (16 * line - 1)) && !(size & (16 * line - 1))) {
+		/* The common case (64-byte blocks and lines), sixteen lines per
+		 * iteration, one running address: three instructions a line
+		 * (zero, clean, step), the least DC's register-only addressing
+		 * allows, and the loop's own two spread over sixteen. */
+		__asm__ volatile(".macro zero_line\n\t"
+				 "dc zva, %0\n\tdc civac, %0\n\tadd %0, %0, %2\n\t"
+				 ".endm\n"
+				 "1:\n\t"
+				 ".rept 16\n\tzero_line\n\t.endr\n\t"
+				 "cmp %0, %1\n\tb.lo 1b\n\t"
+				 ".purgem zero_line"
+				 : "+r"(p)
+				 : "r"(end), "r"(line)
+				 : "cc", "memory");
 	} else {
 		for (; p < end; p += blk)
 			zero_block_zva(p, blk, line);

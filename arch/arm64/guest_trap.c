@@ -79,23 +79,17 @@ static bool emulate_mmio(struct vcpu *v, struct exception_frame *f)
 	return true;
 }
 
+static void guest_sync_other(struct vcpu *v, struct exception_frame *f);
+
 void guest_sync(struct exception_frame *f)
 {
 	struct vcpu *v = vcpu_current();
-	uint64_t esr = f->esr, ec = (esr >> 26) & 0x3f;
-	char what[200];
-	size_t n;
 
 	if (!v) /* cannot happen: lower-EL traps come only from a vCPU */
 		return;
-	switch (ec) {
-	case EC_WFX:
-		/* Trapped only on a shared CPU: let the others run. WFE is a
-		 * hint, and comes back at once. */
-		f->elr += 4;
-		if (!(esr & 1))
-			sched_wfi(v);
-		return;
+	/* Hypercalls and SMCs, the hot paths, before (and without) the stack
+	 * frame and the decoding the other traps need. */
+	switch ((f->esr >> 26) & 0x3f) {
 	case EC_HVC64:
 		if ((f->x[0] & 0xffff0000u) == BH_HC(0) ||
 		    !(vpsci_handle(v, f->x) || smccc_arch_handle(v, f->x)))
@@ -111,6 +105,24 @@ void guest_sync(struct exception_frame *f)
 					 v->part->plan->name, f->x[0]);
 			f->x[0] = SMCCC_NOT_SUPPORTED;
 		}
+		return;
+	}
+	guest_sync_other(v, f);
+}
+
+static __attribute__((noinline)) void guest_sync_other(struct vcpu *v, struct exception_frame *f)
+{
+	uint64_t esr = f->esr, ec = (esr >> 26) & 0x3f;
+	char what[200];
+	size_t n;
+
+	switch (ec) {
+	case EC_WFX:
+		/* Trapped only on a shared CPU: let the others run. WFE is a
+		 * hint, and comes back at once. */
+		f->elr += 4;
+		if (!(esr & 1))
+			sched_wfi(v);
 		return;
 	case EC_SYSREG:
 		if (is_sgi1r_write(esr & 0x1ffffff)) {

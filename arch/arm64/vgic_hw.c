@@ -166,6 +166,7 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	for (unsigned int i = 0; i < 4; i++)
 		c->ap0r[i] = c->ap1r[i] = 0;
 	c->sre = sre_reset;
+	c->lr_used = 0;
 	c->in_lr[0] = c->in_lr[1] = 0;
 	c->retired[0] = c->retired[1] = 0;
 }
@@ -304,51 +305,80 @@ static bool more_pending(const struct arch_vgic_cpu *c, const struct vgic *g, un
 	return any != 0;
 }
 
+/* LR i no longer holds its interrupt: forget it (a device's is reported
+ * as retired, so that its physical interrupt is unmasked). */
+static inline void lr_retire(struct arch_vgic_cpu *c, const struct vgic *g, unsigned int i)
+{
+	unsigned int intid = (unsigned int)c->lr_intid[i];
+
+	c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
+	if (vgic_is_hw(g, intid))
+		c->retired[intid / 64] |= 1UL << (intid % 64);
+	c->lr_intid[i] = -1;
+	c->lr_used &= ~(1u << i);
+}
+
+/*
+ * The LRs in `busy` hold an interrupt that ELRSR does not call empty:
+ * still pending or active, or a device's ended one whose EOI notice is
+ * outstanding. Read each. Out of line: the usual flush finds none.
+ */
+static __attribute__((noinline)) void flush_busy(struct arch_vgic_cpu *c, struct vgic *g,
+						  unsigned int vcpu, uint32_t busy)
+{
+	for (; busy; busy &= busy - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(busy);
+		unsigned int intid = (unsigned int)c->lr_intid[i];
+		uint64_t lr = read_lr(i);
+
+		if (lr_live(lr)) {
+			/* Active in the guest and pending again (an event sent
+			 * while its handler runs): make the LR pending and
+			 * active, or it would wait for the LR to free and the
+			 * next trap. */
+			if (lr_active_only(lr) && !vgic_is_hw(g, intid) &&
+			    vgic_take_pending(g, vcpu, intid))
+				write_lr(i, lr | (hw == VGIC_HW_V2 ? LR2_PENDING : LR3_PENDING));
+			continue;
+		}
+		lr_retire(c, g, i);
+		write_lr(i, 0); /* clears its EOI maintenance status */
+	}
+}
+
+/*
+ * The LRs are visited through bit masks (the ones in use, the empty ones)
+ * rather than one by one: this runs for every interrupt delivered, and
+ * usually one LR changes.
+ */
 void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 {
-	unsigned int n = nr_lrs();
-	uint64_t empty = empty_lrs();
+	uint32_t done = c->lr_used & (uint32_t)empty_lrs();
+	uint32_t busy = c->lr_used & ~done;
+	uint32_t bits, free;
 
-	/* Retire what the guest has finished with (the LR went invalid). */
-	for (unsigned int i = 0; i < n; i++) {
-		int intid = c->lr_intid[i];
-		uint64_t lr;
-
-		if (intid < 0)
-			continue;
-		if (!((empty >> i) & 1)) {
-			lr = read_lr(i);
-			if (lr_live(lr)) {
-				/* Active in the guest and pending again (an event sent
-				 * while its handler runs): make the LR pending and
-				 * active, or it would wait for the LR to free and the
-				 * next trap. */
-				if (lr_active_only(lr) && !vgic_is_hw(g, (unsigned int)intid) &&
-				    vgic_take_pending(g, vcpu, (unsigned int)intid))
-					write_lr(i, lr | (hw == VGIC_HW_V2 ? LR2_PENDING : LR3_PENDING));
-				continue;
-			}
-		}
-		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
-		if (vgic_is_hw(g, (unsigned int)intid))
-			c->retired[intid / 64] |= 1UL << (intid % 64);
-		c->lr_intid[i] = -1;
-		write_lr(i, 0); /* also clears its EOI maintenance status */
-	}
-	/* Fill free LRs, best first, until nothing deliverable is left. */
-	for (unsigned int i = 0; i < n && more_pending(c, g, vcpu); i++) {
+	/* Retire what the guest has finished with. An LR that ELRSR calls
+	 * empty is invalid and owes no EOI notice: nothing in it needs
+	 * clearing, and the fill below overwrites it if it needs it. */
+	for (bits = done; bits; bits &= bits - 1)
+		lr_retire(c, g, (unsigned int)__builtin_ctz(bits));
+	if (busy)
+		flush_busy(c, g, vcpu, busy);
+	/* Fill free LRs, lowest first, best interrupt first, until nothing
+	 * deliverable is left. */
+	free = ~c->lr_used & ((1u << nr_lrs()) - 1);
+	for (; free && more_pending(c, g, vcpu); free &= free - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(free);
 		uint8_t prio;
-		int intid;
+		int intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
 
-		if (c->lr_intid[i] >= 0)
-			continue;
-		intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
 		if (intid < 0)
 			break;
 		write_lr(i, lr_make((unsigned int)intid, prio,
 				    vgic_group1(g, vcpu, (unsigned int)intid),
 				    vgic_is_hw(g, (unsigned int)intid)));
 		c->lr_intid[i] = (int16_t)intid;
+		c->lr_used |= 1u << i;
 		c->in_lr[intid / 64] |= 1UL << (intid % 64);
 	}
 	isb();

@@ -96,8 +96,12 @@ void bh_events_wait(uint64_t *seen)
 	 * interrupt after the one *seen counts (or other work), then dispatch
 	 * what is pending, notified() included, here in thread context. */
 	__asm__ volatile("msr daifset, #2" ::: "memory");
-	if (interrupts_taken == *seen && !bh_work_pending())
+	if (interrupts_taken == *seen && !bh_work_pending()) {
 		__asm__ volatile("wfi");
+		/* Whatever woke it is handled here, still masked, as the
+		 * vector would have: no exception taken just to come back. */
+		runtime_irq();
+	}
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
 	*seen = interrupts_taken;
 	bh_dispatch();

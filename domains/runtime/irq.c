@@ -21,8 +21,6 @@
 #define MAX_INTID 64
 #define PRIORITY 0x80
 
-void runtime_irq(void);
-
 /* GICv2 CPU interface (memory-mapped) */
 #define GICC_CTLR 0x00
 #define GICC_PMR 0x04

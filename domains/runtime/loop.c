@@ -88,7 +88,12 @@ bool bh_work_pending(void)
 void bh_dispatch(void)
 {
 	uint64_t events = bh_events_take();
-	uint64_t irqs = __atomic_exchange_n(&claimed_pending, 0, __ATOMIC_SEQ_CST);
+	/* Looked at before it is taken: usually there is nothing, and the
+	 * exchange is an exclusive-access loop. A bit set just after the
+	 * look is taken by the next dispatch, as one set after the exchange. */
+	uint64_t irqs = __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST)
+				? __atomic_exchange_n(&claimed_pending, 0, __ATOMIC_SEQ_CST)
+				: 0;
 
 	while (events) {
 		unsigned int port = (unsigned int)__builtin_ctzll(events);
@@ -116,8 +121,12 @@ void bh_wait(void)
 	 * handled before it and slept through: it stays pending and ends the
 	 * WFI, and is taken once unmasked. */
 	__asm__ volatile("msr daifset, #2" ::: "memory");
-	if (!bh_work_pending())
+	if (!bh_work_pending()) {
 		__asm__ volatile("wfi");
+		/* What woke it: handled here, still masked, as the IRQ
+		 * vector would have, without taking the exception. */
+		runtime_irq();
+	}
 	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
 }
 

@@ -25,6 +25,11 @@ void runtime_heartbeat(void);
 bool runtime_inject_pending(void);
 void runtime_inject_take(void);
 
+/* Acknowledge and handle every interrupt pending at the virtual GIC, then
+ * return. The IRQ vector's work; the wait loops also call it themselves,
+ * with interrupts masked, for what woke them from WFI. */
+void runtime_irq(void);
+
 extern char *runtime_heap_start;
 extern char *runtime_heap_end;
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/percpu.h>
 
 #define SCHED_MAX_VCPUS 8
 
@@ -38,8 +39,11 @@ __attribute__((noreturn)) void sched_idle_loop(void);
 /* At boot: pin v to its CPU. */
 void sched_add(struct vcpu *v);
 
-/* The vCPU running on this CPU, or NULL. */
-struct vcpu *vcpu_current(void);
+/* The vCPU running on this CPU, or NULL. Inline: every trap asks. */
+static inline struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->current;
+}
 
 /* Idle loop: start due restarts, then enter the best ready vCPU (never
  * returns then); returns if there is none. */

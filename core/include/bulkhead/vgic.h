@@ -67,8 +67,14 @@ void vgic_init(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model);
 /* The same for a vGIC in use: other CPUs may be injecting into it (event
  * channels), so the reset happens under its lock. */
 void vgic_reset(struct vgic *g, unsigned int nr_vcpus, enum vgic_model model);
-/* Is intid in group 1 for vcpu (for the list register's group bit)? */
-bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid);
+/* Is intid in group 1 for vcpu (for the list register's group bit)?
+ * Inline, as vgic_is_hw(): both are asked on every list register fill. */
+static inline bool vgic_group1(const struct vgic *g, unsigned int vcpu, unsigned int intid)
+{
+	if (intid < 32)
+		return vcpu < VGIC_MAX_VCPUS && ((g->cpu[vcpu].group >> intid) & 1);
+	return intid < VGIC_NR_IRQS && ((g->group[(intid - 32) / 32] >> (intid % 32)) & 1);
+}
 
 /*
  * A guest access to [ipa, ipa + size) that stage 2 did not map: if it is
@@ -81,7 +87,10 @@ bool vgic_mmio(struct vgic *g, unsigned int vcpu, uint64_t ipa, unsigned int siz
 
 /* Mark intid as a device's: its list registers ask for an EOI notice. */
 void vgic_set_hw(struct vgic *g, unsigned int intid);
-bool vgic_is_hw(const struct vgic *g, unsigned int intid);
+static inline bool vgic_is_hw(const struct vgic *g, unsigned int intid)
+{
+	return intid < VGIC_NR_IRQS && ((g->hw[intid / 64] >> (intid % 64)) & 1);
+}
 
 /* Make intid pending for vCPU vcpu (SGI/PPI) or for its target (SPI).
  * Returns the vCPU index that should be kicked, or -1 if none. */

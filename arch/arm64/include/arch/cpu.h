@@ -17,15 +17,55 @@ static inline uint64_t arch_mpidr_affinity(uint64_t mpidr)
 {
 	return mpidr & 0xff00ffffffUL;
 }
-/* The per-CPU block of the running CPU (kept in TPIDR_EL2). */
-struct percpu *arch_this_cpu(void);
-void arch_set_this_cpu(struct percpu *pc);
+/*
+ * These few are inline: they are one or two instructions, and they are on
+ * every trap (the per-CPU block) and around every lock (masking), where a
+ * call would cost more than the work.
+ */
 
-void arch_irq_enable(void);
-void arch_irq_disable(void);
+/* The per-CPU block of the running CPU (kept in TPIDR_EL2). */
+static inline struct percpu *arch_this_cpu(void)
+{
+	uint64_t pc;
+
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(pc));
+	return (struct percpu *)pc;
+}
+
+static inline void arch_set_this_cpu(struct percpu *pc)
+{
+	__asm__ volatile("msr tpidr_el2, %0" : : "r"(pc) : "memory");
+}
+
+/*
+ * Interrupts only: SErrors stay masked at EL2 everywhere but in the windows
+ * of arch_serror_window(). Taken anywhere else they could land while a lock
+ * is held or after the CPU's current vCPU changed, and be charged to the
+ * wrong partition or deadlock the logging that reports them.
+ */
+static inline void arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+static inline void arch_irq_disable(void)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
 /* Mask interrupts, returning the previous mask for arch_irq_restore(). */
-uint64_t arch_irq_save(void);
-void arch_irq_restore(uint64_t flags);
+static inline uint64_t arch_irq_save(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("mrs %0, daif\n\tmsr daifset, #2" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void arch_irq_restore(uint64_t flags)
+{
+	__asm__ volatile("msr daif, %0" : : "r"(flags) : "memory");
+}
 /* Unmask SErrors for an instant: a pending one is taken (at EL2). */
 void arch_serror_take(void);
 /*

@@ -19,6 +19,7 @@ struct arch_vgic_cpu {
 	uint64_t ap0r[4], ap1r[4]; /* active priorities: all the CPU implements */
 	uint64_t sre;		   /* ICC_SRE_EL1 (GICv3): the guest can write it */
 	int16_t lr_intid[ARCH_VGIC_MAX_LRS]; /* what each LR holds, -1: none */
+	uint32_t lr_used;		     /* a bit per LR with lr_intid >= 0 */
 	uint64_t in_lr[2];		     /* INTIDs held in LRs */
 	uint64_t retired[2];		     /* device INTIDs the guest ended */
 };
