@@ -29,7 +29,19 @@ static struct {
 	uint64_t min_ticks, max_ticks, next_at;
 	unsigned int count, done; /* count 0: forever */
 	uint64_t rng;
+	/* The last one's effect: the target's restarts then, and when. */
+	unsigned int restarts_then;
+	uint64_t delivered_at;
 } timed;
+
+/* An injection waits for the last one's fault to have restarted the
+ * target (an injection into a run that is ending is lost with it), for a
+ * second at most: a kind that waits for a request may find none. */
+static bool last_one_done(const struct partition *p, uint64_t now)
+{
+	return !timed.done || p->restarts != timed.restarts_then ||
+	       now - timed.delivered_at > arch_counter_freq();
+}
 
 static bool parse_ms(const char **s, uint64_t *v)
 {
@@ -117,12 +129,14 @@ void fault_inject_tick(void)
 	if (now < timed.next_at)
 		return;
 	/* Only into a run that is under way (and has not been told yet). */
-	if (p->state != PART_RUNNING || p->inject_kind) {
+	if (p->state != PART_RUNNING || p->inject_kind || !last_one_done(p, now)) {
 		schedule_next(now);
 		return;
 	}
 	kind = timed.done % BH_FAULT_KINDS + 1;
 	timed.done++;
+	timed.restarts_then = p->restarts;
+	timed.delivered_at = now;
 	log_warn("inject: %s into \"%s\" (%u)", kind_names[kind], p->plan->name, timed.done);
 	deliver(p, kind);
 	schedule_next(now);
