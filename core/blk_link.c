@@ -149,6 +149,10 @@ static const char *take_answers(struct blk_link *l)
 			return why;
 		l->rsp_cons++;
 		a->rsp_cons = l->rsp_cons;
+		if (l->down_at) { /* logged by blk_kick */
+			l->back_after = arch_counter_now() - l->down_at;
+			l->down_at = 0;
+		}
 		if (r->state == REC_POSTED) {
 			/* A short read did not fill the guest's buffer: not OK. */
 			if (r->op == BH_BLK_OP_READ && rsp.status == BH_BLK_S_OK &&
@@ -165,7 +169,7 @@ void blk_kick(struct vcpu *v, uint64_t *regs)
 {
 	struct blk_link *l = blk_link_of(v->part);
 	const char *why = NULL;
-	uint64_t flags;
+	uint64_t flags, back_after;
 
 	if (!l) {
 		regs[0] = (uint64_t)BH_E_DENIED;
@@ -178,7 +182,13 @@ void blk_kick(struct vcpu *v, uint64_t *regs)
 		doorbell(l);
 	if (why)
 		l->refused++;
+	back_after = l->back_after;
+	l->back_after = 0;
 	spin_unlock_irqrestore(&l->lock, flags);
+	/* make bench reads this: what a restart costs the guests. */
+	if (back_after)
+		log_info("blk: \"%s\" answered again %lu counter ticks after it ended",
+			 v->part->plan->name, back_after);
 	if (why)
 		partition_fault(v, why, arch_guest_pc()); /* does not return */
 	regs[0] = BH_OK;
@@ -252,6 +262,7 @@ static void link_down(struct blk_link *l, bool stopped)
 
 	l->up = false;
 	l->failed = stopped;
+	l->down_at = arch_counter_now();
 	for (unsigned int i = 0; i < BH_BLK_SLOTS; i++) {
 		struct blk_rec *r = &l->rec[i];
 

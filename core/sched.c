@@ -219,17 +219,52 @@ void sched_yield(struct vcpu *v)
 		sched_leave(v, VCPU_READY);
 }
 
+/* Would a real WFI of v's end now: an interrupt pending for it, in a list
+ * register or not yet moved there? */
+static bool wfi_would_wake(struct vcpu *v)
+{
+	return arch_vgic_lr_pending() ||
+	       vgic_has_pending(&v->part->vgic, v->index, v->arch.vgic.in_lr);
+}
+
+/*
+ * A vCPU alone on its CPU whose WFI traps (its partition has a watchdog):
+ * wait here, its state left live, as its WFI would have, instead of
+ * leaving the guest and entering it again. Returns when an interrupt is
+ * pending for it; leaves the guest if it must (its partition ended, it
+ * was turned off, or a restart is due here).
+ */
+static void wfi_in_place(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	for (;;) {
+		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
+		if (wfi_would_wake(v)) {
+			vcpu_flush_interrupts();
+			return;
+		}
+		if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING ||
+		    pc->need_resched || pc->nr_runq > 1)
+			sched_leave(v, VCPU_READY);
+		arch_cpu_idle(); /* masked: a pending interrupt ends it */
+		arch_irq_enable();
+		arch_irq_disable();
+	}
+}
+
 void sched_wfi(struct vcpu *v)
 {
-	/* Called with the trap frame already past the WFI. As a real WFI, it
-	 * does not wait while an interrupt is pending for the vCPU (in a list
-	 * register, or not yet moved there): the wake-up that made it
-	 * pending may have come just before the WFI, and would be slept
-	 * through until the next tick. Else blocked until the next tick or
-	 * a wake-up. */
-	v->blocked = !arch_vgic_available() ||
-		     !(arch_vgic_lr_pending() ||
-		       vgic_has_pending(&v->part->vgic, v->index, v->arch.vgic.in_lr));
+	/* Called with the trap frame already past the WFI. */
+	if (this_cpu()->nr_runq == 1 && arch_vgic_available()) {
+		wfi_in_place(v);
+		return;
+	}
+	/* As a real WFI, it does not wait while an interrupt is pending for
+	 * the vCPU: the wake-up that made it pending may have come just
+	 * before the WFI, and would be slept through until the next tick.
+	 * Else blocked until the next tick or a wake-up. */
+	v->blocked = !arch_vgic_available() || !wfi_would_wake(v);
 	if (v->part->plan->watchdog_ms)
 		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
 	sched_leave(v, VCPU_READY);

@@ -33,8 +33,28 @@ void *memcpy(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	/* Both 8-byte aligned (images, pages): a word at a time; aligned
-	 * accesses only, which the MMU-off boot path needs. */
+	/* Both 16-byte aligned (images, pages, a disk's data): 64 bytes an
+	 * iteration in register pairs, what the block link's copies spend
+	 * most of their time in; aligned accesses only, which the MMU-off
+	 * boot path needs. */
+	if (!(((uintptr_t)d | (uintptr_t)s) & 15)) {
+		struct pair {
+			uint64_t a, b;
+		};
+
+		for (; n >= 64; n -= 64, d += 64, s += 64) {
+			struct pair p0 = ((const struct pair *)(const void *)s)[0];
+			struct pair p1 = ((const struct pair *)(const void *)s)[1];
+			struct pair p2 = ((const struct pair *)(const void *)s)[2];
+			struct pair p3 = ((const struct pair *)(const void *)s)[3];
+
+			((struct pair *)(void *)d)[0] = p0;
+			((struct pair *)(void *)d)[1] = p1;
+			((struct pair *)(void *)d)[2] = p2;
+			((struct pair *)(void *)d)[3] = p3;
+		}
+	}
+	/* Both 8-byte aligned: a word at a time. */
 	if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;

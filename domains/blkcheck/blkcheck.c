@@ -465,6 +465,26 @@ static uint64_t bench_pass(unsigned int op, uint64_t *awake)
 	return total;
 }
 
+/* One 4 KiB read at a time, LATENCY_READS times: ticks per read, from the
+ * request's notification to its completion seen, awake and all. */
+#define LATENCY_READS 256
+static void bench_latency(void)
+{
+	uint64_t start, total;
+	int r;
+
+	idle_ticks = 0;
+	start = bh_counter();
+	for (unsigned int i = 0; i < LATENCY_READS; i++) {
+		r = vblk_rw(&disk, VIRTIO_BLK_T_IN, 8, bufs[0], 4096);
+		if (r != VIRTIO_BLK_S_OK)
+			fatal("4 KiB read", r);
+	}
+	total = bh_counter() - start;
+	printf("blkcheck: bench read4k %lu (awake %lu) x%u\n", (unsigned long)total,
+	       (unsigned long)(total - idle_ticks), LATENCY_READS);
+}
+
 static void bench(void)
 {
 	uint64_t w, r, w_awake, r_awake;
@@ -478,6 +498,7 @@ static void bench(void)
 	r = bench_pass(VIRTIO_BLK_T_IN, &r_awake);
 	if (errors)
 		bh_stop();
+	bench_latency();
 	printf("blkcheck: counter %lu Hz\n", (unsigned long)bh_counter_freq());
 	printf("blkcheck: bench write16m %lu (awake %lu)\n", (unsigned long)w,
 	       (unsigned long)w_awake);

@@ -78,6 +78,8 @@ struct blk_link {
 	struct vblk *devs[PLAN_MAX_PARTITIONS];
 	unsigned int nr_devs, next_dev;
 	unsigned long posted, replayed, refused;
+	uint64_t down_at; /* counter when it last ended, until it answers again */
+	uint64_t back_after; /* then: how long that took, for the log */
 };
 
 /* At boot, after every partition is built (parts: in plan order): each

@@ -68,8 +68,10 @@ void sched_preempt_if_needed(struct vcpu *v);
 
 /* Hypercall yield: let an equal-priority vCPU run, if one is waiting. */
 void sched_yield(struct vcpu *v);
-/* Trapped WFI: wait for the next tick, letting others run meanwhile. */
-__attribute__((noreturn)) void sched_wfi(struct vcpu *v);
+/* Trapped WFI: wait for an interrupt, letting others run meanwhile (the
+ * vCPU leaves the guest), or, alone on its CPU, in place. Returns only in
+ * the second case, when the guest can go on. */
+void sched_wfi(struct vcpu *v);
 
 /* Leave the guest on this CPU: v's state becomes new_state if it was
  * RUNNING (READY: switched out, to resume later; OFF: gone). Continues
