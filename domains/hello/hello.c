@@ -2,10 +2,14 @@
  * hello: the smallest guest. Greets, then reports on the console ten times
  * a second, each time checking that a block of its memory still holds what
  * it wrote there, so a test can watch it keep running, untouched, while
- * other partitions do their worst.
+ * other partitions do their worst. Given a disk (a virtio,mmio node in its
+ * device tree: the default plan's, served by the block driver domain), it
+ * also writes a 4 KiB block there each time and reads it back.
  */
 #include <stdio.h>
+#include <string.h>
 #include "bulkhead.h"
+#include "virtio_blk.h"
 
 #define PATTERN_WORDS (256 * 1024 / 8)
 
@@ -22,6 +26,48 @@ static int pattern_intact(void)
 		if (pattern[i] != pattern_word(i))
 			return 0;
 	return 1;
+}
+
+static struct vblk disk;
+static bool have_disk;
+static uint64_t block[2][512] __attribute__((aligned(4096)));
+
+static void disk_open(void)
+{
+	struct bh_device dev;
+	const char *why = "";
+
+	if (bh_device_find("virtio,mmio", &dev))
+		return;
+	if (vblk_init(&disk, dev.base, bh_dma_offset(), &why)) {
+		printf("%s: disk at 0x%lx unusable: %s\n", bh_partition_name(),
+		       (unsigned long)dev.base, why);
+		return;
+	}
+	have_disk = vblk_capacity(&disk) >= 64 * 8;
+	printf("%s: disk of %lu MiB\n", bh_partition_name(),
+	       (unsigned long)(vblk_capacity(&disk) >> 11));
+}
+
+/* Write tick's block (one of the first 64) and read it back. */
+static const char *disk_round(unsigned int tick)
+{
+	static char text[64];
+	uint64_t sector = (uint64_t)(tick % 64) * 8;
+	int w, r;
+
+	for (unsigned int i = 0; i < 512; i++)
+		block[0][i] = pattern_word(i) ^ ((uint64_t)tick << 32) ^ sector;
+	memset(block[1], 0, sizeof(block[1]));
+	w = vblk_rw(&disk, VIRTIO_BLK_T_OUT, sector, block[0], sizeof(block[0]));
+	r = vblk_rw(&disk, VIRTIO_BLK_T_IN, sector, block[1], sizeof(block[1]));
+	if (w != VIRTIO_BLK_S_OK || r != VIRTIO_BLK_S_OK)
+		snprintf(text, sizeof(text), ", DISK ERROR (write %d, read %d)", w, r);
+	else if (memcmp(block[0], block[1], sizeof(block[0])))
+		snprintf(text, sizeof(text), ", DISK BLOCK %lu DIFFERS", (unsigned long)sector);
+	else
+		snprintf(text, sizeof(text), ", disk block %lu verified", (unsigned long)sector);
+	return text;
 }
 
 void thread(void)
@@ -41,6 +87,7 @@ void thread(void)
 		else
 			printf("%s: RAM zeroed at first start\n", bh_partition_name());
 	}
+	disk_open();
 	for (unsigned int tick = 1;; tick++) {
 		uint64_t until = bh_counter() + freq / 10;
 
@@ -48,7 +95,7 @@ void thread(void)
 		 * tick) ends it; on a shared core it lets the others run. */
 		while (bh_counter() < until)
 			__asm__ volatile("wfi");
-		printf("%s: tick %u, memory %s\n", bh_partition_name(), tick,
-		       pattern_intact() ? "intact" : "CHANGED");
+		printf("%s: tick %u, memory %s%s\n", bh_partition_name(), tick,
+		       pattern_intact() ? "intact" : "CHANGED", have_disk ? disk_round(tick) : "");
 	}
 }
