@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <bulkhead/abi/blk.h>
 #include <bulkhead/abi/hypercall.h>
+#include <bulkhead/blk.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/fault_inject.h>
 #include <bulkhead/format.h>
@@ -110,6 +111,19 @@ bad:
 	log_err("inject: bulkhead.inject=NAME:MIN_MS-MAX_MS[:COUNT] expected; nothing injected");
 }
 
+/* Every thousand injections (make soak prints it): what they did. */
+static void tally(const struct partition *p)
+{
+	const struct blk_link *l = blk_link_of(p);
+
+	log_info("inject: tally after %u faults: \"%s\" restarted %u times%s", timed.done,
+		 p->plan->name, p->restarts, l ? ";" : "");
+	if (l)
+		log_info("inject: its block link: %lu requests given, %lu of them again after a "
+			 "restart, %lu answers refused",
+			 l->posted, l->replayed, l->refused);
+}
+
 /* Tell p's runtime to commit a fault of this kind. Interrupts masked. */
 static void deliver(struct partition *p, unsigned int kind)
 {
@@ -140,6 +154,8 @@ void fault_inject_tick(void)
 	log_warn("inject: %s into \"%s\" (%u)", kind_names[kind], p->plan->name, timed.done);
 	deliver(p, kind);
 	schedule_next(now);
+	if (timed.done % 1000 == 0)
+		tally(p);
 }
 
 void fault_inject_count(struct partition *p)

@@ -12,6 +12,7 @@
 #include <bulkhead/blk.h>
 #include <bulkhead/irq.h>
 #include <bulkhead/log.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/watchdog.h>
@@ -32,8 +33,10 @@ void vcpu_after_interrupt(void)
 	/* Another CPU ended the partition, or turned this vCPU off. */
 	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
 		vcpu_park(v);
-	if (v->part->plan->watchdog_ms)
-		watchdog_check(v);
+	/* The tick found its watchdog run out (watchdog_tick): a reschedule
+	 * is asked for then, so the common path tests nothing more. */
+	if (this_cpu()->need_resched && v->part->hung)
+		watchdog_fault(v);
 	sched_preempt_if_needed(v);
 }
 

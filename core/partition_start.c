@@ -103,6 +103,7 @@ void partition_start_if_due(struct partition *p)
 		p->state = PART_RUNNING;
 		p->started_at = arch_counter_now();
 		p->last_beat = 0;
+		p->hung = false;
 		p->inject_kind = p->inject_after = 0;
 		p->has_run = true;
 	}

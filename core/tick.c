@@ -10,6 +10,7 @@
 #include <bulkhead/log.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/tick.h>
+#include <bulkhead/watchdog.h>
 
 /* Ticks each CPU takes before it reports its timer as working. */
 #define TICKS_TO_REPORT 10
@@ -32,6 +33,7 @@ void tick_handle(void)
 		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
 	sched_tick();
+	watchdog_tick();
 	fault_inject_tick();
 	console_drain();
 }

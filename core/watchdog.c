@@ -8,6 +8,8 @@
 #include <bulkhead/abi/hypercall.h>
 #include <bulkhead/format.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/percpu.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/watchdog.h>
 
 void watchdog_beat(struct vcpu *v, uint64_t *regs)
@@ -16,16 +18,27 @@ void watchdog_beat(struct vcpu *v, uint64_t *regs)
 	regs[0] = BH_OK;
 }
 
-void watchdog_check(struct vcpu *v)
+void watchdog_tick(void)
 {
-	struct partition *p = v->part;
-	unsigned int ms = p->plan->watchdog_ms;
-	uint64_t last = p->last_beat > p->started_at ? p->last_beat : p->started_at;
+	struct vcpu *v = vcpu_current();
+	struct partition *p;
+	uint64_t last;
+
+	if (!v || !v->part->plan->watchdog_ms)
+		return;
+	p = v->part;
+	last = p->last_beat > p->started_at ? p->last_beat : p->started_at;
+	if (p->state == PART_RUNNING &&
+	    arch_counter_now() - last > p->plan->watchdog_ms * (arch_counter_freq() / 1000)) {
+		p->hung = true;
+		this_cpu()->need_resched = true;
+	}
+}
+
+void watchdog_fault(struct vcpu *v)
+{
 	char what[64];
 
-	if (!ms || p->state != PART_RUNNING ||
-	    arch_counter_now() - last <= ms * (arch_counter_freq() / 1000))
-		return;
-	fmt_snprintf(what, sizeof(what), "hang: no heartbeat for %u ms", ms);
-	partition_fault(v, what, arch_guest_pc()); /* does not return */
+	fmt_snprintf(what, sizeof(what), "hang: no heartbeat for %u ms", v->part->plan->watchdog_ms);
+	partition_fault(v, what, arch_guest_pc());
 }

@@ -25,6 +25,7 @@
 #include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/watchdog.h>
 #include "fake_core.h"
 #include "fakearch.h"
 
@@ -661,6 +662,22 @@ static void only_the_injector_injects(void **state)
 	assert_true((drv->vgic.cpu[0].pending[0] >> BH_INJECT_INTID) & 1);
 	assert_int_equal(call(drv, BH_HC_INJECT_TAKE, 0, 0), BH_OK);
 	assert_int_equal(call(drv, BH_HC_INJECT_TAKE, 0, 0), BH_E_NOT_FOUND);
+	/* after N requests given to it: on the second one */
+	{
+		uint64_t regs[4] = { BH_HC_INJECT, 2, BH_FAULT_OVERLONG, 2 };
+
+		in_trap(&g0->vcpus[0]);
+		hypercall_dispatch(&g0->vcpus[0], regs);
+		assert_int_equal(regs[0], BH_OK);
+	}
+	attach();
+	device_up(g0);
+	request(g0, 0, 0, 0, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, 0);
+	request(g0, 1, 0, 8, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
 }
 
 static void watchdog_ends_a_silent_partition(void **state)
@@ -671,8 +688,12 @@ static void watchdog_ends_a_silent_partition(void **state)
 	fake_counter += FAKE_MS(40);
 	in_trap(&drv->vcpus[0]);
 	percpu[3].current = &drv->vcpus[0];
+	watchdog_tick();
+	assert_false(drv->hung);
 	assert_int_equal(FAKE_RUN(vcpu_after_interrupt()), FAKE_RETURNED);
 	fake_counter += FAKE_MS(20);
+	watchdog_tick();
+	assert_true(drv->hung);
 	assert_int_equal(FAKE_RUN(vcpu_after_interrupt()), FAKE_PARKED);
 	assert_non_null(strstr(fake_out, "hang: no heartbeat for 50 ms"));
 	assert_int_equal(drv->state, PART_RESTART_WAIT);

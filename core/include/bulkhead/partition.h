@@ -85,6 +85,7 @@ struct partition {
 	bool has_run;		   /* started at least once */
 	unsigned int quick_resets; /* guest resets in a row, each soon after start */
 	uint64_t last_beat;	   /* counter at its last heartbeat (watchdog) */
+	bool hung;		   /* its watchdog ran out: ended on the way back */
 	/* Fault injection: a kind its runtime is to take, and one to tell it
 	 * after inject_after more requests (core/fault_inject.c). */
 	unsigned int inject_kind, inject_after, inject_after_kind;

@@ -2,9 +2,8 @@
  * Hang detection: a partition whose plan gives it "watchdog-ms" must call
  * BH_HC_HEARTBEAT at least that often (the domain runtime's loop does). A
  * partition that stops beating is ended as hung, with its plan's fault
- * policy. The check runs after every interrupt the hypervisor takes from
- * the partition's guest, the tick included, which even a vCPU spinning
- * with its interrupts masked cannot keep away.
+ * policy. The check runs on the tick, which even a vCPU spinning with its
+ * interrupts masked cannot keep away; waiting in WFI counts as a beat.
  */
 #ifndef BULKHEAD_WATCHDOG_H
 #define BULKHEAD_WATCHDOG_H
@@ -14,7 +13,10 @@
 struct vcpu;
 
 void watchdog_beat(struct vcpu *v, uint64_t *regs);
-/* v was interrupted: end its partition if its watchdog ran out. */
-void watchdog_check(struct vcpu *v);
+/* On each tick: has the running vCPU's partition's watchdog run out? Then
+ * it is marked hung, and a reschedule asked for, so that the way back to
+ * the guest (vcpu_after_interrupt) ends it with watchdog_fault(). */
+void watchdog_tick(void);
+__attribute__((noreturn)) void watchdog_fault(struct vcpu *v);
 
 #endif
