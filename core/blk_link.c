@@ -228,8 +228,8 @@ static unsigned int attach_locked(struct blk_link *l, uint64_t capacity)
 void blk_attach(struct vcpu *v, uint64_t *regs)
 {
 	struct blk_link *l = blk_link_of(v->part);
+	uint64_t flags, down_for;
 	unsigned int n;
-	uint64_t flags;
 
 	if (!l) {
 		regs[0] = (uint64_t)BH_E_DENIED;
@@ -238,9 +238,14 @@ void blk_attach(struct vcpu *v, uint64_t *regs)
 	flags = spin_lock_irqsave(&l->lock);
 	l->failed = false; /* started again after it gave up (by a control domain) */
 	n = attach_locked(l, regs[1]);
+	down_for = l->down_at ? arch_counter_now() - l->down_at : 0;
 	spin_unlock_irqrestore(&l->lock, flags);
 	log_info("blk: \"%s\" attached (its device: %lu sectors%s); %u requests were waiting for it",
 		 v->part->plan->name, regs[1], regs[2] ? ", read-only" : "", n);
+	/* make bench reads this: a restart, fault to ready again. */
+	if (down_for)
+		log_info("blk: \"%s\" attached again %lu counter ticks after it ended",
+			 v->part->plan->name, down_for);
 	for (unsigned int i = 0; i < l->nr_devs; i++) {
 		const struct vblk *d = l->devs[i];
 

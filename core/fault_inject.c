@@ -24,6 +24,8 @@ static const char *const kind_names[BH_FAULT_KINDS + 1] = {
 
 #ifdef CONFIG_FAULT_INJECTION
 
+bool fault_inject_timed;
+
 /* The boot option's injection: one target. */
 static struct {
 	struct partition *target;
@@ -104,6 +106,7 @@ void fault_inject_init(const char *cmdline, struct partition *parts, unsigned in
 	timed.count = (unsigned int)count;
 	timed.rng = 0x9e3779b97f4a7c15UL;
 	schedule_next(arch_counter_now());
+	fault_inject_timed = true;
 	log_warn("inject: faults into \"%s\" every %lu-%lu ms, %u times (0: forever)", val, min,
 		 max, timed.count);
 	return;

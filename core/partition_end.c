@@ -33,11 +33,14 @@ void vcpu_after_interrupt(void)
 	/* Another CPU ended the partition, or turned this vCPU off. */
 	if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING)
 		vcpu_park(v);
-	/* The tick found its watchdog run out (watchdog_tick): a reschedule
-	 * is asked for then, so the common path tests nothing more. */
-	if (this_cpu()->need_resched && v->part->hung)
-		watchdog_fault(v);
-	sched_preempt_if_needed(v);
+	/* The tick asked for a switch, or found the partition's watchdog run
+	 * out (watchdog_tick asks for a switch then too, so that the common
+	 * path tests nothing more). */
+	if (this_cpu()->need_resched) {
+		if (v->part->hung)
+			watchdog_fault(v);
+		sched_leave(v, VCPU_READY);
+	}
 }
 
 /*

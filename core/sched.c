@@ -207,12 +207,6 @@ void sched_wake_received(void)
 	}
 }
 
-void sched_preempt_if_needed(struct vcpu *v)
-{
-	if (this_cpu()->need_resched)
-		sched_leave(v, VCPU_READY);
-}
-
 void sched_yield(struct vcpu *v)
 {
 	if (sched_should_give_way(v, pick(this_cpu(), v)))

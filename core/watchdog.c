@@ -18,15 +18,11 @@ void watchdog_beat(struct vcpu *v, uint64_t *regs)
 	regs[0] = BH_OK;
 }
 
-void watchdog_tick(void)
+void watchdog_tick(struct vcpu *v)
 {
-	struct vcpu *v = vcpu_current();
-	struct partition *p;
+	struct partition *p = v->part;
 	uint64_t last;
 
-	if (!v || !v->part->plan->watchdog_ms)
-		return;
-	p = v->part;
 	last = p->last_beat > p->started_at ? p->last_beat : p->started_at;
 	if (p->state == PART_RUNNING &&
 	    arch_counter_now() - last > p->plan->watchdog_ms * (arch_counter_freq() / 1000)) {

@@ -688,11 +688,11 @@ static void watchdog_ends_a_silent_partition(void **state)
 	fake_counter += FAKE_MS(40);
 	in_trap(&drv->vcpus[0]);
 	percpu[3].current = &drv->vcpus[0];
-	watchdog_tick();
+	watchdog_tick(&drv->vcpus[0]);
 	assert_false(drv->hung);
 	assert_int_equal(FAKE_RUN(vcpu_after_interrupt()), FAKE_RETURNED);
 	fake_counter += FAKE_MS(20);
-	watchdog_tick();
+	watchdog_tick(&drv->vcpus[0]);
 	assert_true(drv->hung);
 	assert_int_equal(FAKE_RUN(vcpu_after_interrupt()), FAKE_PARKED);
 	assert_non_null(strstr(fake_out, "hang: no heartbeat for 50 ms"));

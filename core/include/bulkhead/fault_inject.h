@@ -11,12 +11,19 @@
 #ifndef BULKHEAD_FAULT_INJECT_H
 #define BULKHEAD_FAULT_INJECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct partition;
 struct vcpu;
 
 #ifdef CONFIG_FAULT_INJECTION
+/* A timed injection is set up (bulkhead.inject). */
+extern bool fault_inject_timed;
+static inline bool fault_inject_armed(void)
+{
+	return fault_inject_timed;
+}
 /* At boot, after the partitions are built: read bulkhead.inject. */
 void fault_inject_init(const char *cmdline, struct partition *parts, unsigned int nr);
 /* On each CPU's tick: a timed injection that is due. */
@@ -24,6 +31,10 @@ void fault_inject_tick(void);
 /* A request was given to p as a block back-end (for "after N requests"). */
 void fault_inject_count(struct partition *p);
 #else
+static inline bool fault_inject_armed(void)
+{
+	return false;
+}
 static inline void fault_inject_init(const char *cmdline, struct partition *parts,
 				     unsigned int nr)
 {

@@ -63,8 +63,6 @@ void sched_wake_received(void);
  * interrupts in, and say whether a vCPU of higher priority is ready here. */
 bool sched_higher_ready(unsigned int priority);
 
-/* After an interrupt from the running vCPU v: switch if the tick said so. */
-void sched_preempt_if_needed(struct vcpu *v);
 
 /* Hypercall yield: let an equal-priority vCPU run, if one is waiting. */
 void sched_yield(struct vcpu *v);

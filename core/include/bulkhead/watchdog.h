@@ -13,10 +13,10 @@
 struct vcpu;
 
 void watchdog_beat(struct vcpu *v, uint64_t *regs);
-/* On each tick: has the running vCPU's partition's watchdog run out? Then
- * it is marked hung, and a reschedule asked for, so that the way back to
- * the guest (vcpu_after_interrupt) ends it with watchdog_fault(). */
-void watchdog_tick(void);
+/* On each tick of a CPU running v, whose partition has a watchdog: has it
+ * run out? Then it is marked hung, and a reschedule asked for, so that the
+ * way back to the guest (vcpu_after_interrupt) ends it (watchdog_fault). */
+void watchdog_tick(struct vcpu *v);
 __attribute__((noreturn)) void watchdog_fault(struct vcpu *v);
 
 #endif
