@@ -114,8 +114,8 @@ static hypercall_fn *const calls[] = {
 
 _Static_assert(BH_HC_INJECT_TAKE == BH_HC(18) && BH_HC_INJECT == BH_HC(17) &&
 		       BH_HC_HEARTBEAT == BH_HC(16) && BH_HC_BLK_KICK == BH_HC(15) &&
-		       BH_HC_BLK_ATTACH == BH_HC(14) && BH_HC_ENDED_TAKE == BH_HC(13) && BH_HC_CHANNEL_LOOKUP == BH_HC(12) &&
-		       BH_HC_EVENT_MASK == BH_HC(7) &&
+		       BH_HC_BLK_ATTACH == BH_HC(14) && BH_HC_ENDED_TAKE == BH_HC(13) &&
+		       BH_HC_CHANNEL_LOOKUP == BH_HC(12) && BH_HC_EVENT_MASK == BH_HC(7) &&
 		       BH_HC_EVENT_UNMASK == BH_HC(8),
 	       "the table follows the ABI's numbering");
 

@@ -241,9 +241,13 @@ static void wfi_in_place(struct vcpu *v)
 		if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING ||
 		    pc->need_resched || pc->nr_runq > 1)
 			sched_leave(v, VCPU_READY);
-		arch_cpu_idle(); /* masked: a pending interrupt ends it */
+		/* Masked: a pending interrupt ends it. The tick taken meanwhile
+		 * must not count the wait against the watchdog. */
+		pc->waiting_in_place = true;
+		arch_cpu_idle();
 		arch_irq_enable();
 		arch_irq_disable();
+		pc->waiting_in_place = false;
 	}
 }
 

@@ -36,7 +36,8 @@ void tick_handle(void)
 	sched_tick();
 	/* Both cost a load and a branch when unused: an idle CPU's tick is
 	 * in every cross-core figure of make bench. */
-	if (this_cpu()->current && this_cpu()->current->part->plan->watchdog_ms)
+	if (this_cpu()->current && this_cpu()->current->part->plan->watchdog_ms &&
+	    !this_cpu()->waiting_in_place)
 		watchdog_tick(this_cpu()->current);
 	if (fault_inject_armed())
 		fault_inject_tick();

@@ -28,6 +28,8 @@ struct percpu {
 	struct partition *last_part; /* whose vCPU this CPU entered last */
 	unsigned int rr_next;
 	bool need_resched;
+	/* The current vCPU waits in its trapped WFI, here (sched_wfi). */
+	bool waiting_in_place;
 	/* Shared: a wake-up interrupt is on its way here (sched_wake). */
 	bool wake_sent;
 	/* The register frame of the current trap from a guest. */
