@@ -46,9 +46,6 @@ static union {
 static const uint8_t image[] = "pristine image";
 static struct partition *const g0 = &parts[0], *const g1 = &parts[1], *const drv = &parts[2];
 
-extern struct partition *fake_parts;
-extern unsigned int fake_nr_parts;
-
 int guest_dt_build(struct partition *p, void *buf, uint64_t size)
 {
 	memcpy(buf, "dtb", 4);
@@ -60,8 +57,6 @@ int guest_dt_build(struct partition *p, void *buf, uint64_t size)
 static void build(unsigned int id, const char *name, unsigned int cpu, enum plan_role role)
 {
 	struct plan_partition *pp = &plans[id];
-	struct partition *p = &parts[id];
-	unsigned int cpus[1] = { cpu };
 
 	memset(pp, 0, sizeof(*pp));
 	pp->id = id;
@@ -75,20 +70,8 @@ static void build(unsigned int id, const char *name, unsigned int cpu, enum plan
 	pp->restart_limit = 3;
 	pp->priority = 100;
 	pp->disk_backend = -1;
-	memset(p, 0, sizeof(*p));
-	p->plan = pp;
-	p->id = id;
-	p->ram = pa_of(ram[id]);
-	p->image = image;
-	p->image_size = sizeof(image);
-	p->dtb_ipa = ipa_from(RAM_BASE + RAM_SIZE - PARTITION_DTB_SIZE);
-	p->s2_pool = (struct pt_pool){ s2[id], 2, 0 };
-	p->s2_root = s2_create(&p->s2_pool);
-	vgic_init(&p->vgic, 1, VGIC_V3);
-	event_table_init(&p->events, &pages[id].page, 1);
-	p->vcpus[0] = (struct vcpu){ .part = p, .index = 0, .cpu = cpus[0] };
-	sched_add(&p->vcpus[0]);
-	p->state = PART_RESTART_WAIT;
+	fake_partition_build(&parts[id], pp, ram[id], s2[id], &pages[id].page, image,
+			     sizeof(image));
 }
 
 static struct vcpu *idle_once(unsigned int cpu)

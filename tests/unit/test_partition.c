@@ -82,23 +82,7 @@ static void build(struct partition *p, unsigned int id, const char *name, unsign
 	pp->restart_limit = 2;
 	pp->backoff_ms = 20;
 	pp->priority = priority;
-	memset(p, 0, sizeof(*p));
-	p->plan = pp;
-	p->id = id;
-	p->ram = pa_of(ram[id]);
-	p->image = image;
-	p->image_size = sizeof(image);
-	p->dtb_ipa = ipa_from(RAM_BASE + RAM_SIZE - PARTITION_DTB_SIZE);
-	p->backoff_ticks = FAKE_MS(pp->backoff_ms);
-	p->s2_pool = (struct pt_pool){ s2[id], 2, 0 };
-	p->s2_root = s2_create(&p->s2_pool);
-	vgic_init(&p->vgic, nr_cpus, VGIC_V3);
-	event_table_init(&p->events, &pages[id].page, nr_cpus);
-	for (unsigned int i = 0; i < nr_cpus; i++) {
-		p->vcpus[i] = (struct vcpu){ .part = p, .index = i, .cpu = cpus[i] };
-		sched_add(&p->vcpus[i]);
-	}
-	p->state = PART_RESTART_WAIT; /* as partitions_init leaves it */
+	fake_partition_build(p, pp, ram[id], s2[id], &pages[id].page, image, sizeof(image));
 }
 
 static int setup(void **state)

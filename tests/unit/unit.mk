@@ -117,7 +117,7 @@ ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
 	core/smccc_arch.c core/supervise.c core/log.c core/console.c core/lib/ratelimit.c \
 	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c \
-	$(UT_DIR)/host_guest_atomic.c $(UT_BLK_SRC)
+	$(UT_DIR)/host_guest_atomic.c $(UT_DIR)/fakearch/fake_partition.c $(UT_BLK_SRC)
 
 ut-fake-src-test_blk := $(ut-fake-src-test_partition)
 

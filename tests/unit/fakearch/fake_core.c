@@ -42,6 +42,7 @@ void irq_spi_enable(unsigned int intid, bool enable)
 struct partition *fake_parts;
 unsigned int fake_nr_parts;
 
+
 struct partition *partition_by_id(unsigned int id)
 {
 	for (unsigned int i = 0; i < fake_nr_parts; i++)
