@@ -48,25 +48,16 @@ static int link_build(struct blk_link *l, struct partition *b, char *err, size_t
 /* No device of the guest's may sit on its disk's window or interrupt. */
 static int window_free(const struct partition *p, char *err, size_t errlen)
 {
-	for (unsigned int i = 0; i < p->nr_devs; i++) {
-		const struct board_device *d = &p->devs[i];
+	const struct board_device *d =
+		passthrough_overlap(p, PLAN_DISK_IPA, PLAN_DISK_PAGE, PLAN_DISK_INTID);
 
-		for (unsigned int r = 0; r < d->nr_regs; r++)
-			if (d->regs[r].base < PLAN_DISK_IPA + PLAN_DISK_PAGE &&
-			    PLAN_DISK_IPA < d->regs[r].base + d->regs[r].size)
-				goto taken;
-		for (unsigned int q = 0; q < d->nr_irqs; q++)
-			if (d->irqs[q] == PLAN_DISK_INTID)
-				goto taken;
-		continue;
-taken:
-		fmt_snprintf(err, errlen,
-			     "partition@%u (\"%s\"): disk-window: its device %s uses its disk's "
-			     "registers (0x%lx) or interrupt (INTID %u)",
-			     p->plan->id, p->plan->name, d->name, PLAN_DISK_IPA, PLAN_DISK_INTID);
-		return -1;
-	}
-	return 0;
+	if (!d)
+		return 0;
+	fmt_snprintf(err, errlen,
+		     "partition@%u (\"%s\"): disk-window: its device %s uses its disk's registers "
+		     "(0x%lx) or interrupt (INTID %u)",
+		     p->plan->id, p->plan->name, d->name, PLAN_DISK_IPA, PLAN_DISK_INTID);
+	return -1;
 }
 
 int blk_build(struct partition *parts, unsigned int nr, char *err, size_t errlen)

@@ -12,6 +12,7 @@
 #include <bulkhead/abi/hypercall.h>
 #include <bulkhead/blk.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/vuart.h>
 
 #define TRY(x)                                                                                     \
 	do {                                                                                       \
@@ -20,6 +21,9 @@
 	} while (0)
 
 #define GIC_PHANDLE 1
+#define CLK_PHANDLE 2
+#define VUART_NODE "/pl011@9000000"
+_Static_assert(PLAN_VUART_IPA == 0x09000000, "VUART_NODE names its address");
 
 static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
 {
@@ -166,6 +170,29 @@ static int device_nodes(const struct partition *p, void *fdt, bool vgic)
 	return 0;
 }
 
+/* A virtual PL011 (core/vuart.c), as Linux's AMBA bus wants it: both
+ * compatibles, and its clocks (a fixed 24 MHz one) by name. */
+static int uart_nodes(void *fdt)
+{
+	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(PLAN_VUART_INTID - 32), cpu_to_fdt32(4) };
+	fdt32_t clocks[2] = { cpu_to_fdt32(CLK_PHANDLE), cpu_to_fdt32(CLK_PHANDLE) };
+
+	TRY(fdt_begin_node(fdt, "apb-pclk"));
+	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(fdt_property_u32(fdt, "#clock-cells", 0));
+	TRY(fdt_property_u32(fdt, "clock-frequency", 24000000));
+	TRY(fdt_property_u32(fdt, "phandle", CLK_PHANDLE));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_begin_node(fdt, VUART_NODE + 1));
+	TRY(fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell", 25));
+	TRY(prop_u64_pair(fdt, "reg", PLAN_VUART_IPA, VUART_SIZE));
+	TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
+	TRY(fdt_property(fdt, "clocks", clocks, sizeof(clocks)));
+	TRY(fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", 17));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 /* For a supervisor: /hypervisor/ended, with the doorbell of its queue and
  * the partitions it supervises (docs/abi.md). */
 static int ended_node(struct partition *p, void *fdt)
@@ -224,6 +251,8 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(fdt_begin_node(fdt, "chosen"));
 	if (p->plan->args[0])
 		TRY(fdt_property_string(fdt, "bootargs", p->plan->args));
+	if (vuart_of(p) && vgic)
+		TRY(fdt_property_string(fdt, "stdout-path", VUART_NODE));
 	/* A device passed through reaches memory by host-physical address,
 	 * not by the partition's: its driver must add this to its own
 	 * addresses (RAM is one piece, so one offset does; modulo 2^64). The
@@ -238,6 +267,8 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	TRY(memory_and_cpu_nodes(p->plan, fdt));
 	TRY(device_nodes(p, fdt, vgic));
 	TRY(blk_dt_root_nodes(p, fdt));
+	if (vuart_of(p) && vgic)
+		TRY(uart_nodes(fdt));
 	TRY(hypervisor_node(p, fdt));
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -22,6 +22,7 @@
 #include <bulkhead/payload.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/vuart.h>
 
 /* Plans given at boot (bulkhead.plan=ADDR) may be at most this large. */
 #define PLAN_BLOB_MAX 0x10000
@@ -198,7 +199,8 @@ static int build_all(struct memcarve *mc)
 	/* Channels join built partitions; then each is loaded, its device
 	 * tree naming its channels. */
 	if (channels_build(&plan, partitions, mc, err, sizeof(err)) ||
-	    blk_build(partitions, plan.nr, err, sizeof(err))) {
+	    blk_build(partitions, plan.nr, err, sizeof(err)) ||
+	    vuart_build(partitions, plan.nr, err, sizeof(err))) {
 		log_err("plan rejected: %s; no partition started", err);
 		return -1;
 	}

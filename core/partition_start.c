@@ -13,6 +13,7 @@
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/vuart.h>
 
 /* Bytes of RAM partition_wipe() zeroes between looks at the run queue. */
 #define PARTITION_WIPE_STEP (2UL << 20)
@@ -28,6 +29,11 @@ static int partition_load(struct partition *p)
 
 	vgic_reset(&p->vgic, p->plan->nr_cpus, arch_vgic_is_v2() ? VGIC_V2 : VGIC_V3);
 	event_table_reset(&p->events);
+	if (vuart_of(p)) {
+		vuart_reset(vuart_of(p));
+		/* Told of the guest's EOI: its interrupt is a level (vuart_eoi). */
+		vgic_set_hw(&p->vgic, PLAN_VUART_INTID);
+	}
 	channels_scrub_event_page(p);
 	memcpy(ram, p->image, p->image_size);
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))

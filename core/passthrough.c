@@ -92,6 +92,22 @@ int passthrough_build(struct partition *p, char *err, size_t errlen)
 	return 0;
 }
 
+const struct board_device *passthrough_overlap(const struct partition *p, uint64_t base,
+					       uint64_t size, unsigned int intid)
+{
+	for (unsigned int i = 0; i < p->nr_devs; i++) {
+		const struct board_device *d = &p->devs[i];
+
+		for (unsigned int r = 0; r < d->nr_regs; r++)
+			if (d->regs[r].base < base + size && base < d->regs[r].base + d->regs[r].size)
+				return d;
+		for (unsigned int q = 0; q < d->nr_irqs; q++)
+			if (d->irqs[q] == intid)
+				return d;
+	}
+	return NULL;
+}
+
 void passthrough_start(struct partition *p)
 {
 	for (unsigned int i = 0; i < p->nr_devs; i++)

@@ -334,6 +334,25 @@ static int parse_services(struct part_parse *c)
 	return 0;
 }
 
+/* virtual-uart, optional; its registers clear of the partition's RAM. */
+static int parse_uart(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	uint32_t v;
+
+	if (fdt_getprop(c->fdt, c->node, "virtual-uart", NULL)) {
+		if (!get_u32(c->fdt, c->node, "virtual-uart", &v) || v > 1)
+			return PERR(UART_FORMAT, "virtual-uart", "must be 0 or 1");
+		p->virtual_uart = v;
+	}
+	if (p->virtual_uart && ranges_overlap(ipa_bits(p->mem_base), p->mem_size, PLAN_VUART_IPA,
+					      PLAN_VUART_PAGE))
+		return PERR(UART_WINDOW, "memory",
+			    "overlaps its virtual UART's registers at 0x%lx-0x%lx", PLAN_VUART_IPA,
+			    PLAN_VUART_IPA + PLAN_VUART_PAGE - 1);
+	return 0;
+}
+
 #undef PERR
 
 static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
@@ -342,7 +361,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 	struct part_parse c = { fdt, node, fdt_get_name(fdt, node, NULL), plan, p, err, errlen };
 
 	if (parse_identity(&c) || parse_cpus(&c, nr_cpus) || parse_memory(&c) || parse_policy(&c) ||
-	    parse_devices(&c) || parse_services(&c))
+	    parse_devices(&c) || parse_services(&c) || parse_uart(&c))
 		return -1;
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <arch/vgic_hw.h>
 #include <bulkhead/partition.h>
+#include <bulkhead/vuart.h>
 #include <bulkhead/sched.h>
 
 void vcpu_inject(struct partition *p, unsigned int vcpu, unsigned int intid)
@@ -44,7 +45,10 @@ static void process_retired(struct vcpu *v)
 			unsigned int bit = (unsigned int)__builtin_ctzll(c->retired[w]);
 
 			c->retired[w] &= c->retired[w] - 1;
-			passthrough_eoi(64 * w + bit);
+			if (64 * w + bit == PLAN_VUART_INTID && vuart_of(v->part))
+				vuart_eoi(vuart_of(v->part));
+			else
+				passthrough_eoi(64 * w + bit);
 		}
 }
 

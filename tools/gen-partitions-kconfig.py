@@ -146,6 +146,15 @@ config PART{i}_WATCHDOG_MS
 	  none for this long is ended as hung and its fault policy applies.
 	  For driver domains: 10-60000 ms (docs/driver-domains.md).
 
+config PART{i}_VIRTUAL_UART
+	bool "Virtual PL011 UART"
+	default n
+	help
+	  The partition sees a PL011 at 0x09000000 (SPI 1) and its device
+	  tree's stdout-path names it: an unmodified Linux gets earlycon
+	  and ttyAMA0. What it transmits appears on the console as its
+	  own lines (docs/console.md).
+
 config PART{i}_FAULT_INJECTOR
 	bool "May inject faults into other partitions (debug builds)"
 	depends on FAULT_INJECTION

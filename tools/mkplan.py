@@ -34,6 +34,7 @@ WINDOW_IPA, WINDOW_SIZE = 0x1000000000, 0x40000000  # bulkhead/events.h
 VGIC_IPA, VGIC_SIZE = 0x08000000, 0x200000  # PLAN_VGIC_IPA/SIZE, bulkhead/plan.h
 DISK_IPA, DISK_PAGE = 0x0a000000, 0x1000  # PLAN_DISK_IPA/PAGE, bulkhead/plan.h
 DISK_BACKEND_MEM = 4 << 20  # PLAN_DISK_BACKEND_MEM
+VUART_IPA, VUART_PAGE = 0x09000000, 0x1000  # PLAN_VUART_IPA/PAGE
 SECTORS_PER_MB = 2048
 PAGE = 0x1000
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -310,6 +311,11 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
         part["priority"] = parse_int(cfg.get(p + "_PRIORITY"), 100)
         part["watchdog_ms"] = parse_int(cfg.get(p + "_WATCHDOG_MS"), 0)
         part["fault_injector"] = cfg.get(p + "_FAULT_INJECTOR") == "y"
+        part["virtual_uart"] = cfg.get(p + "_VIRTUAL_UART") == "y"
+        if part["virtual_uart"] and overlaps(base, mem_mb << 20, VUART_IPA, VUART_PAGE):
+            plan.error("uart-window", p + "_MEM_BASE",
+                       f"RAM overlaps its virtual UART's registers at {VUART_IPA:#x}-"
+                       f"{VUART_IPA + VUART_PAGE - 1:#x}")
         part["disk"] = None
         if cfg.get(p + "_DISK") == "y":
             part["disk"] = {
@@ -794,6 +800,8 @@ def disk_props(p):
         out.append(f"\t\t\twatchdog-ms = <{p['watchdog_ms']}>;")
     if p.get("fault_injector"):
         out.append("\t\t\tfault-injector = <1>;")
+    if p.get("virtual_uart"):
+        out.append("\t\t\tvirtual-uart = <1>;")
     d = p.get("disk")
     if d:
         out += [f"\t\t\tdisk-backend = \"{d['backend']}\";",

@@ -103,11 +103,11 @@ UT_FAKE_OBJ := $(UT_OBJ)/fake
 UT_FAKE_CFLAGS = $(filter-out -Iarch/arm64/include,$(UT_CFLAGS)) \
 	-I$(UT_DIR)/fakearch/include -I$(UT_DIR)/fakearch -Iarch/arm64/include \
 	-Wno-unused-parameter
-UT_FAKE_NAMES := test_partition test_channels test_console test_blk
+UT_FAKE_NAMES := test_partition test_channels test_console test_blk test_vuart
 # Disks and block links (core/blk_*.c, vblk.c, virtio_mmio.c, virtq.c) and
 # what ending a partition tells them: in every test that ends partitions.
 UT_BLK_SRC := core/blk_link.c core/blk_build.c core/vblk.c core/virtio_mmio.c core/virtq.c \
-	core/watchdog.c core/fault_inject.c core/device_quiesce.c core/lib/compat.c \
+	core/watchdog.c core/fault_inject.c core/device_quiesce.c core/vuart.c core/lib/compat.c \
 	core/lib/cmdline.c
 ut-fake-src-test_console := core/console.c core/vgic.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
 	$(UT_DIR)/fakearch/fake_core.c
@@ -120,6 +120,7 @@ ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	$(UT_DIR)/host_guest_atomic.c $(UT_DIR)/fakearch/fake_partition.c $(UT_BLK_SRC)
 
 ut-fake-src-test_blk := $(ut-fake-src-test_partition)
+ut-fake-src-test_vuart := $(ut-fake-src-test_partition)
 
 ut-fake-src-test_channels := core/channels.c core/guest_dt.c core/event.c core/memcarve.c \
 	core/vgic.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/partition_end.c \

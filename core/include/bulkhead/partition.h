@@ -198,6 +198,11 @@ void partition_log_end(struct partition *p);
  * interrupt taken at EL2; the guest finished with one. */
 int passthrough_build(struct partition *p, char *err, size_t errlen);
 void passthrough_start(struct partition *p);
+/* The first device passed through to p whose registers overlap
+ * [base, base + size) or whose interrupts include intid; or NULL. For the
+ * windows of emulated devices, which a mapped device would hide. */
+const struct board_device *passthrough_overlap(const struct partition *p, uint64_t base,
+					       uint64_t size, unsigned int intid);
 /* The partition ended: stop its devices that may do DMA (a virtio-mmio
  * device is reset), before its memory is wiped (core/device_quiesce.c). */
 void device_quiesce(struct partition *p);

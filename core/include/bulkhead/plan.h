@@ -44,6 +44,11 @@
 /* A block driver domain's RAM holds its image, its link's area (2 MiB
  * and a page of rings) and its device tree: at least 4 MiB. */
 #define PLAN_DISK_BACKEND_MEM (4UL << 20)
+/* A guest's virtual PL011: one page of registers, emulated, and SPI 1, as
+ * QEMU virt has its own. RAM must stay clear of the page. */
+#define PLAN_VUART_IPA 0x09000000UL
+#define PLAN_VUART_PAGE 0x1000UL
+#define PLAN_VUART_INTID 33
 #define PLAN_WATCHDOG_MIN_MS 10
 #define PLAN_WATCHDOG_MAX_MS 60000
 
@@ -86,6 +91,8 @@ struct plan_partition {
 	unsigned int watchdog_ms;
 	/* May inject faults into others (debug builds, "fault-injector"). */
 	bool fault_injector;
+	/* A virtual PL011 UART ("virtual-uart"): bulkhead/vuart.h. */
+	bool virtual_uart;
 };
 
 /*

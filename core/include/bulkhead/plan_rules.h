@@ -74,7 +74,9 @@
 	R(DISK_WINDOW, "disk-window", BOTH)                                                        \
 	R(DISK_BACKEND_MEMORY, "disk-backend-memory", BOTH)                                        \
 	R(WATCHDOG, "watchdog", BOOT)                                                              \
-	R(FAULT_INJECTOR, "fault-injector", BOOT)
+	R(FAULT_INJECTOR, "fault-injector", BOOT)                                                  \
+	R(UART_FORMAT, "virtual-uart", BOOT)                                                       \
+	R(UART_WINDOW, "uart-window", BOTH)
 
 /* PLAN_RULE_NONE (0): no rule broken. */
 enum plan_rule {
