@@ -42,6 +42,7 @@ enum {
 #define INT_RT (1u << 6)
 #define INT_ALL 0x7ffu
 #define CR_UARTEN (1u << 0)
+#define CR_LBE (1u << 7) /* loopback: what is sent is received */
 #define CR_TXE (1u << 8)
 #define CR_RXE (1u << 9)
 
@@ -108,12 +109,27 @@ static uint32_t read_reg(struct vuart *u, uint32_t off)
 	}
 }
 
+/* One received character into the FIFO (dropped if it is full). */
+static bool rx_push(struct vuart *u, uint8_t c)
+{
+	if (u->rx_count == VUART_RX_FIFO)
+		return false;
+	u->rx[(u->rx_head + u->rx_count++) % VUART_RX_FIFO] = c;
+	if ((u->cr & (CR_UARTEN | CR_RXE)) == (CR_UARTEN | CR_RXE))
+		u->ris |= INT_RX | INT_RT;
+	return true;
+}
+
 /* A write; a character to transmit goes to *tx (-1: none). */
 static void write_reg(struct vuart *u, uint32_t off, uint32_t value, int *tx)
 {
 	switch (off) {
 	case UART_DR:
-		if ((u->cr & (CR_UARTEN | CR_TXE)) == (CR_UARTEN | CR_TXE))
+		if ((u->cr & (CR_UARTEN | CR_TXE)) != (CR_UARTEN | CR_TXE))
+			break;
+		if (u->cr & CR_LBE)
+			rx_push(u, (uint8_t)value);
+		else
 			*tx = (int)(value & 0xff);
 		u->ris |= INT_TX; /* sent at once: the FIFO is empty again */
 		break;
@@ -168,10 +184,8 @@ unsigned int vuart_receive(struct vuart *u, const char *s, unsigned int n)
 	uint64_t flags = spin_lock_irqsave(&u->lock);
 	unsigned int taken = 0;
 
-	for (; taken < n && u->rx_count < VUART_RX_FIFO; taken++)
-		u->rx[(u->rx_head + u->rx_count++) % VUART_RX_FIFO] = (uint8_t)s[taken];
-	if (taken && (u->cr & (CR_UARTEN | CR_RXE)) == (CR_UARTEN | CR_RXE))
-		u->ris |= INT_RX | INT_RT;
+	while (taken < n && rx_push(u, (uint8_t)s[taken]))
+		taken++;
 	update_line(u);
 	spin_unlock_irqrestore(&u->lock, flags);
 	return taken;

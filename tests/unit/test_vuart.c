@@ -154,6 +154,12 @@ static void receives_into_its_fifo(void **state)
 	assert_int_equal(reg(0x040, false, 0, 4), 0);
 	memset(many, 'z', sizeof(many));
 	assert_int_equal(vuart_receive(u, many, sizeof(many)), VUART_RX_FIFO);
+	/* loopback: what it sends comes back, nothing reaches the console */
+	vuart_reset(u);
+	reg(0x030, true, 0x381, 4);
+	reg(0x000, true, 'L', 4);
+	assert_int_equal(reg(0x000, false, 0, 4), 'L');
+	assert_null(strstr(fake_out, "L"));
 	/* a restart empties it */
 	vuart_reset(u);
 	assert_int_equal(reg(0x018, false, 0, 4), 0x90);

@@ -5,7 +5,8 @@
  * port. What it transmits goes to the partition's console line (tagged
  * with its name); what it receives comes from vuart_receive() (the console
  * domain's input focus, to come). Transmission is instant: the FIFO is
- * always empty, so the transmit interrupt is asserted while enabled. Its
+ * always empty, so the transmit interrupt is asserted while enabled. In
+ * loopback (CR.LBE) what it sends is received instead, as on a PL011. Its
  * interrupt is level-triggered as a PL011's: raised when (raw status &
  * mask) rises, and again after the guest ends it if it is still high.
  */
