@@ -3,3 +3,4 @@ obj-y += plan.o memcarve.o partition_boot.o partition_start.o partition_end.o vc
 obj-y += event.o channels.o smccc_arch.o mmio.o vgic_regs.o supervise.o
 obj-y += virtq.o virtio_mmio.o vblk.o blk_link.o blk_build.o blk_dt.o watchdog.o fault_inject.o device_quiesce.o vuart.o
 obj-$(CONFIG_SELFTEST) += selftest.o
+obj-y += console_stream.o console_focus.o console_domain.o control.o

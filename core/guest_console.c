@@ -1,8 +1,9 @@
 /*
  * A partition's console output. Guest text is untrusted: it is copied out
  * of guest memory at once, control characters (terminal escapes included)
- * become '?', and each complete line is printed with the partition's name
- * in front so that partitions cannot pass for each other or for the
+ * become '?', and each complete line goes to the partition's console
+ * stream (core/console.c), to be put out with the partition's name in
+ * front so that partitions cannot pass for each other or for the
  * hypervisor.
  *
  * Locks: the partition's console lock, alone; log lines are written after
@@ -22,8 +23,7 @@ static void flush(struct partition *p)
 {
 	if (!p->line_len)
 		return;
-	p->line[p->line_len] = '\0';
-	console_printf("[%s] %s\n", p->plan->name, p->line);
+	console_put_line(p->id, p->line, p->line_len);
 	p->line_len = 0;
 }
 

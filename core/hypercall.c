@@ -4,7 +4,10 @@
  * BH_E_UNKNOWN_CALL.
  */
 #include <bulkhead/format.h>
+#include <bulkhead/abi/console.h>
 #include <bulkhead/abi/hypercall.h>
+#include <bulkhead/console_domain.h>
+#include <bulkhead/control.h>
 #include <bulkhead/blk.h>
 #include <bulkhead/fault_inject.h>
 #include <bulkhead/partition.h>
@@ -110,8 +113,19 @@ static hypercall_fn *const calls[] = {
 	[14] = blk_attach,	 [15] = blk_kick,
 	[16] = watchdog_beat,	 [17] = fault_inject_call,
 	[18] = fault_inject_take,
+	[19] = console_attach_call, [20] = console_next_call,
+	[21] = console_ack_call,    [22] = console_input_call,
+	[23] = control_info_call,   [24] = control_stop_call,
+	[25] = control_start_call,  [26] = control_restart_call,
+	[27] = control_log_call,
 };
 
+_Static_assert(BH_HC_CONSOLE_ATTACH == BH_HC(19) && BH_HC_CONSOLE_NEXT == BH_HC(20) &&
+		       BH_HC_CONSOLE_ACK == BH_HC(21) && BH_HC_CONSOLE_INPUT == BH_HC(22) &&
+		       BH_HC_CTRL_INFO == BH_HC(23) && BH_HC_CTRL_STOP == BH_HC(24) &&
+		       BH_HC_CTRL_START == BH_HC(25) && BH_HC_CTRL_RESTART == BH_HC(26) &&
+		       BH_HC_CTRL_LOG == BH_HC(27),
+	       "the console and control calls follow the ABI's numbering");
 _Static_assert(BH_HC_INJECT_TAKE == BH_HC(18) && BH_HC_INJECT == BH_HC(17) &&
 		       BH_HC_HEARTBEAT == BH_HC(16) && BH_HC_BLK_KICK == BH_HC(15) &&
 		       BH_HC_BLK_ATTACH == BH_HC(14) && BH_HC_ENDED_TAKE == BH_HC(13) &&

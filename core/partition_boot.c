@@ -14,6 +14,7 @@
 #include <bulkhead/cmdline.h>
 #include <bulkhead/format.h>
 #include <bulkhead/irq.h>
+#include <bulkhead/console_domain.h>
 #include <bulkhead/log.h>
 #include <bulkhead/memcarve.h>
 #include <bulkhead/blk.h>
@@ -192,7 +193,7 @@ static int build_all(struct memcarve *mc)
 		}
 		log_info("partition %u \"%s\": %s on CPU %u, %lu MiB at 0x%lx (guest 0x%lx), "
 			 "image \"%s\" (%lu KiB), on fault: %s",
-			 p->id, pp->name, pp->role == PLAN_ROLE_GUEST ? "guest" : "driver domain",
+			 p->id, pp->name, pp->role == PLAN_ROLE_GUEST ? "guest" : pp->role == PLAN_ROLE_DRIVER ? "driver domain" : pp->role == PLAN_ROLE_CONSOLE ? "console domain" : "control domain",
 			 pp->cpus[0], pp->mem_size >> 20, pa_bits(p->ram), ipa_bits(pp->mem_base), pp->image,
 			 p->image_size >> 10, plan_policy_name(pp->policy));
 	}
@@ -274,6 +275,10 @@ void partitions_init(const char *cmdline)
 	}
 	if (plan_cpus_online())
 		return;
+	if (console_domain_plan(&plan, &board, err, sizeof(err))) {
+		log_err("plan rejected: %s; no partition started", err);
+		return;
+	}
 	if (carve_init(&mc, blob)) {
 		log_err("plan rejected: the memory map is too fragmented to carve safely; no "
 			"partition started");
@@ -285,6 +290,8 @@ void partitions_init(const char *cmdline)
 	if (build_all(&mc) || device_trees_fit())
 		return;
 	join_supervisors();
+	console_domain_build(partitions, plan.nr);
 	fault_inject_init(cmdline, partitions, plan.nr);
 	queue_first_starts();
+	console_domain_announce();
 }

@@ -5,11 +5,17 @@
  * guest; partition_start.c brings it back.
  *
  * Locks: the partition lock, then nothing; the supervisor's queue lock, the
- * partition's console lock and the console buffer's after it is released.
+ * partition's console lock and the console's stream lock after it is
+ * released. The control domain ends partitions from other CPUs
+ * (partition_end_by_control): the same path, without a vCPU of the
+ * caller's to park.
  */
 #include <string.h>
 #include <arch/cpu.h>
+#include <bulkhead/abi/hypercall.h>
 #include <bulkhead/blk.h>
+#include <bulkhead/console_domain.h>
+#include <bulkhead/format.h>
 #include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/percpu.h>
@@ -63,25 +69,22 @@ static uint64_t reset_backoff(struct partition *p)
 }
 
 /*
- * End v's partition: stop it, or schedule its restart. Every other vCPU is
- * turned off and its CPU interrupted, so that it leaves the guest; vCPU
- * 0's CPU does the restart once all have. If another vCPU already ended
- * the partition, this one just leaves.
+ * End partition p: stop it, or schedule its restart. Every vCPU but `self`
+ * (the caller's own, or NULL) is turned off and its CPU interrupted, so
+ * that it leaves the guest; vCPU 0's CPU does the restart once all have.
+ * Returns false if the partition had already ended (nothing done).
  */
-static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
-						    const char *why, unsigned int ended,
-						    uint64_t pc)
+static bool end_partition(struct partition *p, struct vcpu *self, bool restart, bool counted,
+			  const char *why, unsigned int ended, uint64_t pc)
 {
-	struct partition *p = v->part;
 	const struct plan_partition *pp = p->plan;
 	struct partition_locked locked;
 	uint64_t delay = 0;
 
-	arch_irq_disable(); /* for good: this vCPU does not go back */
 	locked = partition_lock(p);
 	if (p->state != PART_RUNNING) {
 		partition_unlock(locked);
-		vcpu_park(v);
+		return false;
 	}
 	if (restart && counted && pp->restart_limit && p->restarts >= pp->restart_limit) {
 		restart = false;
@@ -91,7 +94,7 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 		if (counted) {
 			delay = p->backoff_ticks << (p->restarts < 16 ? p->restarts : 16);
 			p->restarts++;
-		} else {
+		} else if (ended != BH_ENDED_CONTROL) {
 			delay = reset_backoff(p);
 		}
 		p->restart_at = arch_counter_now() + delay;
@@ -103,17 +106,21 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 	for (unsigned int i = 0; i < pp->nr_cpus; i++) {
 		struct vcpu *o = &p->vcpus[i];
 
-		if (o != v && o->state == VCPU_RUNNING)
+		if (o != self && o->state == VCPU_RUNNING)
 			irq_wake_cpu(o->cpu);
-		if (o != v && o->state == VCPU_READY)
+		if (o != self && o->state == VCPU_READY)
 			o->state = VCPU_OFF;
 	}
+	/* A restart due on vCPU 0's CPU, which may be idle: it looks now. */
+	if (restart && !self)
+		irq_wake_cpu(p->vcpus[0].cpu);
 	partition_unlock(locked);
 	/* Its devices stop before its memory is wiped: no DMA into the next
 	 * run. Then what it served learns it is gone. */
 	device_quiesce(p);
 	blk_partition_ended(p, !restart);
 	supervise_ended(p, ended, !restart, pc);
+	console_domain_ended(p, !restart);
 
 	/* What the guest printed before it ended comes first. */
 	partition_console_write(p, "", 0);
@@ -126,13 +133,35 @@ static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart
 			 pp->name, pp->restart_limit);
 	else
 		log_info("partition %u \"%s\": %s; stopped", p->id, pp->name, why);
+	return true;
+}
+
+static __attribute__((noreturn)) void partition_end(struct vcpu *v, bool restart, bool counted,
+						    const char *why, unsigned int ended,
+						    uint64_t pc)
+{
+	arch_irq_disable(); /* for good: this vCPU does not go back */
+	end_partition(v->part, v, restart, counted, why, ended, pc);
 	vcpu_park(v);
+}
+
+bool partition_end_by_control(struct partition *p, bool restart, const char *who)
+{
+	char why[PLAN_NAME_LEN + 32];
+	uint64_t flags = arch_irq_save();
+	bool ended;
+
+	fmt_snprintf(why, sizeof(why), "%s by \"%s\"", restart ? "restarted" : "stopped", who);
+	ended = end_partition(p, NULL, restart, false, why, BH_ENDED_CONTROL, 0);
+	arch_irq_restore(flags);
+	return ended;
 }
 
 void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
 {
 	struct partition *p = v->part;
 
+	fmt_snprintf(p->last_fault, sizeof(p->last_fault), "%s at PC 0x%lx", what, pc);
 	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
 		 what, pc);
 	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault", BH_ENDED_FAULT, pc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <arch/cpu.h>
 #include <arch/vgic_hw.h>
+#include <bulkhead/irq.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
@@ -126,4 +127,24 @@ void partition_start_if_due(struct partition *p)
 	if (!load_failed && IS_ENABLED(CONFIG_BOOT_TIMING))
 		log_info("partition %u \"%s\": %lu MiB wiped and loaded in %lu counter ticks",
 			 p->id, p->plan->name, p->plan->mem_size >> 20, p->start_ticks);
+}
+
+bool partition_start_by_control(struct partition *p)
+{
+	struct partition_locked locked = partition_lock(p);
+	bool stopped = p->state == PART_STOPPED;
+
+	if (stopped) {
+		/* Started afresh by a person or a tool: what it did before
+		 * counts no more against its limit. */
+		p->restarts = 0;
+		p->quick_resets = 0;
+		p->wiped = 0;
+		p->restart_at = arch_counter_now();
+		p->state = PART_RESTART_WAIT;
+	}
+	partition_unlock(locked);
+	if (stopped)
+		irq_wake_cpu(p->vcpus[0].cpu); /* vCPU 0's CPU may be idle */
+	return stopped;
 }

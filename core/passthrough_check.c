@@ -44,6 +44,13 @@ static bool hypervisors(const struct board_info *b, uint64_t base, uint64_t size
 	return false;
 }
 
+/* Is d the board's console UART, registers and nothing more? */
+static bool is_console_uart(const struct board_info *b, const struct board_device *d)
+{
+	return b->uart.found && d->nr_regs == 1 && d->regs[0].base == b->uart.regs.base &&
+	       d->regs[0].size == b->uart.regs.size;
+}
+
 int passthrough_neighbour(const void *fdt, const struct board_device *devs, unsigned int nr,
 			  unsigned int i, int after)
 {
@@ -74,7 +81,10 @@ static int check_pages(const void *fdt, const struct board_info *b, const struct
 	for (unsigned int r = 0; r < d->nr_regs; r++) {
 		uint64_t base = page_base(&d->regs[r]), size = page_size(&d->regs[r]);
 
-		if (hypervisors(b, base, size))
+		/* The console domain alone may have the console UART, which the
+		 * hypervisor then uses only while that domain is down. */
+		if (hypervisors(b, base, size) &&
+		    !(pp->role == PLAN_ROLE_CONSOLE && is_console_uart(b, d)))
 			return FAIL(DEVICE_HYP, "device \"%s\" is the hypervisor's own", path);
 		for (unsigned int m = 0; m < b->nr_mem; m++)
 			if (ranges_overlap(base, size, b->mem[m].base, b->mem[m].size))

@@ -34,6 +34,21 @@ const char *plan_rule_name(enum plan_rule r)
 	return (unsigned int)r < PLAN_NR_RULES ? names[r] : "unknown";
 }
 
+const char *plan_role_name(enum plan_role r)
+{
+	switch (r) {
+	case PLAN_ROLE_GUEST:
+		return "guest";
+	case PLAN_ROLE_DRIVER:
+		return "driver";
+	case PLAN_ROLE_CONSOLE:
+		return "console";
+	case PLAN_ROLE_CONTROL:
+		return "control";
+	}
+	return "?";
+}
+
 const char *plan_policy_name(enum plan_policy p)
 {
 	switch (p) {
@@ -128,8 +143,13 @@ static int parse_identity(struct part_parse *c)
 		p->role = PLAN_ROLE_GUEST;
 	else if (s && !strcmp(s, "driver"))
 		p->role = PLAN_ROLE_DRIVER;
+	else if (s && !strcmp(s, "console"))
+		p->role = PLAN_ROLE_CONSOLE;
+	else if (s && !strcmp(s, "control"))
+		p->role = PLAN_ROLE_CONTROL;
 	else
-		return PERR(PART_ROLE, "role", "must be \"guest\" or \"driver\"");
+		return PERR(PART_ROLE, "role",
+			    "must be \"guest\", \"driver\", \"console\" or \"control\"");
 
 	/* Optional: what the partition finds in its /chosen/bootargs. */
 	if (fdt_getprop(c->fdt, c->node, "args", NULL)) {
@@ -353,6 +373,32 @@ static int parse_uart(struct part_parse *c)
 	return 0;
 }
 
+/* controls: the control domain's targets, by name (resolved later). */
+static int parse_controls(struct part_parse *c)
+{
+	struct plan_partition *p = c->p;
+	int len, n;
+
+	if (!fdt_getprop(c->fdt, c->node, "controls", &len))
+		return 0;
+	if (p->role != PLAN_ROLE_CONTROL)
+		return PERR(CONTROLS, "controls", "only a partition with the role \"control\" "
+						  "controls others");
+	n = fdt_stringlist_count(c->fdt, c->node, "controls");
+	if (n < 0 || n > PLAN_MAX_PARTITIONS)
+		return PERR(CONTROLS, "controls", "must be a list of at most %d partition names",
+			    PLAN_MAX_PARTITIONS);
+	for (int i = 0; i < n; i++) {
+		const char *s = fdt_stringlist_get(c->fdt, c->node, "controls", i, &len);
+
+		if (!s || len >= PLAN_NAME_LEN || !valid_name(s))
+			return PERR(CONTROLS, "controls", "entry %d is not a partition name", i);
+		memcpy(p->controls[i], s, (size_t)len + 1);
+	}
+	p->nr_controls = (unsigned int)n;
+	return 0;
+}
+
 #undef PERR
 
 static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, struct plan *plan,
@@ -361,7 +407,7 @@ static int parse_partition(const void *fdt, int node, unsigned int nr_cpus, stru
 	struct part_parse c = { fdt, node, fdt_get_name(fdt, node, NULL), plan, p, err, errlen };
 
 	if (parse_identity(&c) || parse_cpus(&c, nr_cpus) || parse_memory(&c) || parse_policy(&c) ||
-	    parse_devices(&c) || parse_services(&c) || parse_uart(&c))
+	    parse_devices(&c) || parse_services(&c) || parse_uart(&c) || parse_controls(&c))
 		return -1;
 	return 0;
 }
@@ -428,9 +474,42 @@ static int resolve_disks(struct plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
+/* One console domain and one control domain at most; the control
+ * domain's targets are partitions of the plan. */
+static int resolve_roles(struct plan *plan, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < plan->nr; i++) {
+		struct plan_partition *a = &plan->parts[i];
+
+		if (a->role == PLAN_ROLE_CONSOLE || a->role == PLAN_ROLE_CONTROL)
+			for (unsigned int j = 0; j < i; j++)
+				if (plan->parts[j].role == a->role)
+					return ERR(ROLE_ONCE,
+						   "partition@%u (\"%s\"): role: partition@%u "
+						   "(\"%s\") is already the plan's %s domain",
+						   a->id, a->name, plan->parts[j].id,
+						   plan->parts[j].name, plan_role_name(a->role));
+		for (unsigned int k = 0; k < a->nr_controls; k++) {
+			int found = -1;
+
+			for (unsigned int j = 0; j < plan->nr; j++)
+				if (!strcmp(plan->parts[j].name, a->controls[k]))
+					found = (int)j;
+			if (found < 0)
+				return ERR(CONTROLS,
+					   "partition@%u (\"%s\"): controls: \"%s\" is not a "
+					   "partition of the plan",
+					   a->id, a->name, a->controls[k]);
+			a->controls_mask |= 1u << plan->parts[found].id;
+		}
+	}
+	return 0;
+}
+
 static int check_pairs(struct plan *plan, char *err, size_t errlen)
 {
-	if (resolve_supervisors(plan, err, errlen) || resolve_disks(plan, err, errlen))
+	if (resolve_supervisors(plan, err, errlen) || resolve_disks(plan, err, errlen) ||
+	    resolve_roles(plan, err, errlen))
 		return -1;
 	for (unsigned int i = 0; i < plan->nr; i++) {
 		const struct plan_partition *a = &plan->parts[i];

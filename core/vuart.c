@@ -191,6 +191,15 @@ unsigned int vuart_receive(struct vuart *u, const char *s, unsigned int n)
 	return taken;
 }
 
+unsigned int vuart_room(struct vuart *u)
+{
+	uint64_t flags = spin_lock_irqsave(&u->lock);
+	unsigned int room = VUART_RX_FIFO - u->rx_count;
+
+	spin_unlock_irqrestore(&u->lock, flags);
+	return room;
+}
+
 int vuart_build(struct partition *parts, unsigned int nr, char *err, size_t errlen)
 {
 	memset(uarts, 0, sizeof(uarts));

@@ -58,7 +58,30 @@ config PART{i}_ROLE_GUEST
 config PART{i}_ROLE_DRIVER
 	bool "Driver domain"
 
+config PART{i}_ROLE_CONSOLE
+	bool "Console domain"
+	help
+	  Owns the board's console UART (given to it without naming it in
+	  Devices): puts out every partition's lines and passes what is
+	  typed to the partition with the input focus (docs/console.md).
+	  One per plan; image "console".
+
+config PART{i}_ROLE_CONTROL
+	bool "Control domain"
+	help
+	  May list every partition and stop, start and restart those named
+	  in "Partitions it controls" (docs/console.md). One per plan;
+	  image "control", with a virtual UART for its command line.
+
 endchoice
+
+config PART{i}_CONTROLS
+	string "Partitions it controls"
+	depends on PART{i}_ROLE_CONTROL
+	default ""
+	help
+	  Comma-separated names of the partitions this control domain may
+	  stop, start and restart. Any other partition's are refused.
 
 config PART{i}_CPUS
 	string "Physical CPUs"

@@ -210,7 +210,10 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
                        "or backslashes")
         part["args"] = args
         part["supervisor"] = cfg.get(p + "_SUPERVISOR", "")
-        part["role"] = "driver" if cfg.get(p + "_ROLE_DRIVER") == "y" else "guest"
+        part["role"] = next((r for r in ("driver", "console", "control")
+                             if cfg.get(p + "_ROLE_" + r.upper()) == "y"), "guest")
+        part["controls"] = [n for n in cfg.get(p + "_CONTROLS", "").replace(" ", "").split(",")
+                            if n] if part["role"] == "control" else []
 
         cpus = []
         text = cfg.get(p + "_CPUS", "").replace(" ", "")
@@ -335,6 +338,7 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
         if sup and (sup == part["name"] or sup not in [q["name"] for q in plan.parts]):
             plan.error("partition-supervisor", f"CONFIG_PART{part['slot']}_SUPERVISOR",
                        f"'{sup}' is not the name of another partition")
+    check_roles(plan)
     check_disks(plan)
     if board is not None:
         check_devices(plan, board)
@@ -348,6 +352,27 @@ def build_plan(cfg, domains_dir, out_dir, board=None):
                    + f", and with {HYP_RESERVE_MB} MiB kept for the hypervisor that is more "
                    f"than the board's {board_ram} MiB")
     return plan
+
+
+def check_roles(plan):
+    """One console domain and one control domain at most; the control
+    domain controls partitions of the plan."""
+    for role in ("console", "control"):
+        first = None
+        for part in plan.parts:
+            if part["role"] != role:
+                continue
+            if first is not None:
+                plan.error("role-once", f"CONFIG_PART{part['slot']}_ROLE_{role.upper()}",
+                           f"partition {first['slot']} (CONFIG_PART{first['slot']}_ROLE_"
+                           f"{role.upper()}) is already the plan's {role} domain")
+            first = first or part
+    names = [q["name"] for q in plan.parts]
+    for part in plan.parts:
+        for n in part.get("controls", []):
+            if n not in names:
+                plan.error("controls", f"CONFIG_PART{part['slot']}_CONTROLS",
+                           f"'{n}' is not the name of a partition")
 
 
 def check_disks(plan):
@@ -802,6 +827,8 @@ def disk_props(p):
         out.append("\t\t\tfault-injector = <1>;")
     if p.get("virtual_uart"):
         out.append("\t\t\tvirtual-uart = <1>;")
+    if p.get("controls"):
+        out.append(f"\t\t\tcontrols = {', '.join(chr(34) + n + chr(34) for n in p['controls'])};")
     d = p.get("disk")
     if d:
         out += [f"\t\t\tdisk-backend = \"{d['backend']}\";",

@@ -29,6 +29,20 @@ static inline struct bh_result bh_hvc(uint32_t fn, uint64_t a1, uint64_t a2, uin
 	return (struct bh_result){ (int64_t)x0, x1, x2, x3 };
 }
 
+/* The same with a fourth argument (x4). */
+static inline struct bh_result bh_hvc4(uint32_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
+				       uint64_t a4)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	register uint64_t x4 __asm__("x4") = a4;
+
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : "r"(x4) : "memory");
+	return (struct bh_result){ (int64_t)x0, x1, x2, x3 };
+}
+
 /* This partition's id and name (from the device tree the hypervisor gave). */
 unsigned int bh_partition_id(void);
 const char *bh_partition_name(void);

@@ -454,8 +454,14 @@ static void hypercalls_dispatch(void **state)
 	assert_int_equal(regs[1], 0);
 	/* Unknown numbers, inside and outside Bulkhead's range; upper bits of
 	 * x0 are not part of the function ID (SMCCC). */
-	regs[0] = BH_HC(19);
+	regs[0] = BH_HC(28);
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_UNKNOWN_CALL);
+	/* The console domain's and the control domain's calls are theirs: a
+	 * guest gets BH_E_DENIED, whatever the arguments. */
+	for (uint32_t n = 19; n <= 27; n++) {
+		regs[0] = BH_HC(n), regs[1] = 0, regs[2] = RAM_BASE + 0x1000, regs[3] = 64;
+		assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	}
 	/* The block link's calls are for its driver domain only; fault
 	 * injection for the plan's injector. */
 	regs[0] = BH_HC_BLK_ATTACH;

@@ -255,7 +255,7 @@ ERROR_TEST(error_name_bad_character, "name-chars", NAME_MSG)
 ERROR_TEST(error_name_string_list, "name-two-strings", NAME_MSG)
 
 #define P1 "partition@1 (\"net-drv_1\"): "
-#define ROLE_MSG P1 "role: must be \"guest\" or \"driver\""
+#define ROLE_MSG P1 "role: must be \"guest\", \"driver\", \"console\" or \"control\""
 ERROR_TEST(error_role_unknown, "role-bad", ROLE_MSG)
 ERROR_TEST(error_role_missing, "role-missing", ROLE_MSG)
 

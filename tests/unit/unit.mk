@@ -109,13 +109,13 @@ UT_FAKE_NAMES := test_partition test_channels test_console test_blk test_vuart
 UT_BLK_SRC := core/blk_link.c core/blk_build.c core/vblk.c core/virtio_mmio.c core/virtq.c \
 	core/watchdog.c core/fault_inject.c core/device_quiesce.c core/vuart.c core/lib/compat.c \
 	core/lib/cmdline.c
-ut-fake-src-test_console := core/console.c core/vgic.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
+ut-fake-src-test_console := core/console.c core/console_stream.c core/console_focus.c core/vgic.c core/lib/format.c $(UT_DIR)/fakearch/fakearch.c \
 	$(UT_DIR)/fakearch/fake_core.c
 ut-fake-src-test_partition := core/partition_start.c core/partition_end.c \
 	core/vcpu_power.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/vgic.c \
 	core/vgic_regs.c core/mmio.c core/event.c core/channels.c core/memcarve.c \
 	core/guest_console.c core/guest_mem.c core/hypercall.c core/vpsci.c \
-	core/smccc_arch.c core/supervise.c core/log.c core/console.c core/lib/ratelimit.c \
+	core/smccc_arch.c core/supervise.c core/log.c core/console.c core/console_stream.c core/console_focus.c core/console_domain.c core/control.c core/lib/ratelimit.c \
 	core/lib/format.c $(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c \
 	$(UT_DIR)/host_guest_atomic.c $(UT_DIR)/fakearch/fake_partition.c $(UT_BLK_SRC)
 
@@ -124,7 +124,7 @@ ut-fake-src-test_vuart := $(ut-fake-src-test_partition)
 
 ut-fake-src-test_channels := core/channels.c core/guest_dt.c core/event.c core/memcarve.c \
 	core/vgic.c core/vcpu_irq.c core/sched.c core/sched_pick.c core/partition_end.c \
-	core/partition_start.c core/guest_console.c core/guest_mem.c core/log.c core/console.c \
+	core/partition_start.c core/guest_console.c core/guest_mem.c core/log.c core/console.c core/console_stream.c core/console_focus.c core/console_domain.c core/control.c \
 	core/smccc_arch.c core/supervise.c core/lib/ratelimit.c core/lib/format.c \
 	$(UT_DIR)/fakearch/fakearch.c $(UT_DIR)/fakearch/fake_core.c $(UT_DIR)/host_guest_atomic.c \
 	$(UT_BLK_SRC) core/blk_dt.c core/mmio.c

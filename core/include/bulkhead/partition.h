@@ -89,6 +89,7 @@ struct partition {
 	/* Fault injection: a kind its runtime is to take, and one to tell it
 	 * after inject_after more requests (core/fault_inject.c). */
 	unsigned int inject_kind, inject_after, inject_after_kind;
+	char last_fault[64]; /* its last fault, in words ("" if none) */
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
 	struct mmio_table mmio; /* emulated registers (filled at boot) */
@@ -144,6 +145,12 @@ __attribute__((noreturn)) void partition_fault(struct vcpu *v, const char *what,
 __attribute__((noreturn)) void partition_stop(struct vcpu *v);
 /* The guest asked for a restart (PSCI SYSTEM_RESET). */
 __attribute__((noreturn)) void partition_reset(struct vcpu *v);
+/* The control domain `who` stops p for good, or restarts it at once (no
+ * limit, no back-off), from any CPU. False if p was not running. */
+bool partition_end_by_control(struct partition *p, bool restart, const char *who);
+/* Start a stopped partition afresh (its restart count and back-off start
+ * again). False if it was not stopped. */
+bool partition_start_by_control(struct partition *p);
 
 /* PSCI CPU_ON / CPU_OFF / AFFINITY_INFO for a partition's own vCPUs.
  * vcpu_on returns a PSCI status. */

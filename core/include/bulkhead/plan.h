@@ -52,7 +52,10 @@
 #define PLAN_WATCHDOG_MIN_MS 10
 #define PLAN_WATCHDOG_MAX_MS 60000
 
-enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER };
+/* A driver domain owns devices; the console domain owns the board's
+ * console UART (core/console_domain.c); the control domain steers the
+ * partitions its "controls" names (core/control.c). */
+enum plan_role { PLAN_ROLE_GUEST, PLAN_ROLE_DRIVER, PLAN_ROLE_CONSOLE, PLAN_ROLE_CONTROL };
 enum plan_policy { PLAN_POLICY_STOP, PLAN_POLICY_RESTART_ON_FAULT, PLAN_POLICY_RESTART_ALWAYS };
 
 struct plan_partition {
@@ -93,6 +96,11 @@ struct plan_partition {
 	bool fault_injector;
 	/* A virtual PL011 UART ("virtual-uart"): bulkhead/vuart.h. */
 	bool virtual_uart;
+	/* The control domain's: the partitions it may stop, start and restart
+	 * ("controls", names; resolved to a bit per partition id). */
+	char controls[PLAN_MAX_PARTITIONS][PLAN_NAME_LEN];
+	unsigned int nr_controls;
+	uint32_t controls_mask;
 };
 
 /*
@@ -128,5 +136,6 @@ int plan_parse(const void *blob, unsigned int nr_cpus, struct plan *out, char *e
 	       size_t errlen);
 
 const char *plan_policy_name(enum plan_policy p);
+const char *plan_role_name(enum plan_role r);
 
 #endif

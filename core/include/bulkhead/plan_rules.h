@@ -76,7 +76,9 @@
 	R(WATCHDOG, "watchdog", BOOT)                                                              \
 	R(FAULT_INJECTOR, "fault-injector", BOOT)                                                  \
 	R(UART_FORMAT, "virtual-uart", BOOT)                                                       \
-	R(UART_WINDOW, "uart-window", BOTH)
+	R(UART_WINDOW, "uart-window", BOTH)                                                        \
+	R(ROLE_ONCE, "role-once", BOTH)                                                            \
+	R(CONTROLS, "controls", BOTH)
 
 /* PLAN_RULE_NONE (0): no rule broken. */
 enum plan_rule {

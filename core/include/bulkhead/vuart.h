@@ -49,5 +49,7 @@ void vuart_eoi(struct vuart *u);
 /* Characters for the guest; what does not fit its FIFO is dropped and
  * counted. Returns how many were taken. */
 unsigned int vuart_receive(struct vuart *u, const char *s, unsigned int n);
+/* Free places in its receive FIFO. */
+unsigned int vuart_room(struct vuart *u);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <arch/stage2.h>
+#include <bulkhead/console.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/sched.h>
 #include "fake_core.h"
@@ -30,4 +31,5 @@ void fake_partition_build(struct partition *p, const struct plan_partition *pp, 
 		sched_add(&p->vcpus[i]);
 	}
 	p->state = PART_RESTART_WAIT;
+	console_add_source(p->id, pp->name); /* as console_domain_build() */
 }

@@ -19,7 +19,7 @@
 /* ABI version: major in bits 31-16, minor in 15-0. A domain checks the
  * major number with BH_HC_ABI_VERSION at start-up. */
 #define BH_ABI_VERSION_MAJOR 0
-#define BH_ABI_VERSION_MINOR 4
+#define BH_ABI_VERSION_MINOR 5
 #define BH_ABI_VERSION ((BH_ABI_VERSION_MAJOR << 16) | BH_ABI_VERSION_MINOR)
 
 /* Function IDs: SMCCC fast calls, 64-bit, owner "vendor specific
@@ -93,6 +93,7 @@
 #define BH_ENDED_FAULT 1	/* it faulted */
 #define BH_ENDED_STOPPED_ITSELF 2 /* PSCI SYSTEM_OFF, or its last CPU_OFF */
 #define BH_ENDED_RESET 3	/* PSCI SYSTEM_RESET */
+#define BH_ENDED_CONTROL 4	/* stopped or restarted by the control domain */
 #define BH_ENDED_STOPPED (1u << 8) /* it stays stopped (policy or limit) */
 #define BH_ENDED_QUEUE 8
 #define BH_ENDED_INTID 22
@@ -128,6 +129,9 @@
  * by BH_INJECT_INTID. BH_E_NOT_FOUND if none waits. */
 #define BH_HC_INJECT_TAKE BH_HC(18)
 
+/* BH_HC(19) to BH_HC(27): the console and control domains' calls,
+ * bulkhead/abi/console.h. */
+
 /* Status codes in x0. */
 #define BH_OK 0
 #define BH_E_UNKNOWN_CALL -1 /* no such function ID (as SMCCC) */
@@ -136,5 +140,6 @@
 #define BH_E_DENIED -4       /* the plan does not allow it */
 #define BH_E_CLOSED -5       /* the event channel is closed */
 #define BH_E_NOT_FOUND -6    /* no channel of that name for the caller */
+#define BH_E_AGAIN -7	     /* not now; try again shortly */
 
 #endif
