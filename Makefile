@@ -247,11 +247,11 @@ $(DATA_DISK):
 	$(Q)truncate -s 64M $@
 
 run: $(BOOT_DISK) $(DATA_DISK)
-	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-A X"
+	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-] x; Ctrl-A three times moves the console input (docs/console.md)"
 	$(Q)DISK=$(DATA_DISK) tools/qemu.sh uboot $(BOOT_DISK)
 
 run-direct: $(HYP_IMAGE) $(DATA_DISK)
-	@echo "Booting with QEMU -kernel; quit QEMU with Ctrl-A X"
+	@echo "Booting with QEMU -kernel; quit QEMU with Ctrl-] x; Ctrl-A three times moves the console input (docs/console.md)"
 	$(Q)DISK=$(DATA_DISK) tools/qemu.sh direct $(HYP_IMAGE)
 
 # --- Tests --------------------------------------------------------------------------

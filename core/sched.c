@@ -234,10 +234,13 @@ static void wfi_in_place(struct vcpu *v)
 
 	for (;;) {
 		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
-		if (wfi_would_wake(v)) {
-			vcpu_flush_interrupts();
+		/* The list registers first: the guest may have ended an
+		 * interrupt that the bookkeeping still counts as in an LR, and
+		 * the same INTID pending again would be skipped as delivered
+		 * (a domain that ends its doorbell and waits for the next). */
+		vcpu_flush_interrupts();
+		if (wfi_would_wake(v))
 			return;
-		}
 		if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING ||
 		    pc->need_resched || pc->nr_runq > 1)
 			sched_leave(v, VCPU_READY);

@@ -226,7 +226,7 @@ def run_image_tests(checks, result):
 
 def parse_test(path):
     spec = {"expect": [], "also": [], "reject": [], "measure": [], "most": [],
-            "timeout": 30, "boot": "direct", "gic": "3"}
+            "send": [], "numbered": [], "timeout": 30, "boot": "direct", "gic": "3"}
     with open(path) as f:
         for raw in f:
             line = raw.strip()
@@ -242,6 +242,17 @@ def parse_test(path):
             elif key == "most":
                 count, _, text = value.partition(" ")
                 spec["most"].append((int(count), text.strip()))
+            elif key == "send":
+                # send: AFTER => TEXT  (TEXT with Python escapes: \x01, \r)
+                after, sep, text = value.partition("=>")
+                if not sep:
+                    raise ValueError(f"{path}: send: '{value}' is not AFTER => TEXT")
+                text = text.strip().encode("latin-1").decode("unicode_escape")
+                spec["send"].append((after.strip(), text.encode("latin-1")))
+            elif key == "numbered":
+                # numbered: TEXT COUNT  (lines TEXT1 .. TEXTCOUNT, each once, in order)
+                text, _, count = value.rpartition(" ")
+                spec["numbered"].append((text, int(count)))
             elif key == "timeout":
                 spec["timeout"] = float(value)
             elif key == "disk":
@@ -257,6 +268,22 @@ def parse_test(path):
     if not spec["expect"] and not spec["also"]:
         raise ValueError(f"{path}: no 'expect' or 'also' line: the test could never fail")
     return spec
+
+
+def check_numbered(output, numbered):
+    """Each (TEXT, COUNT): the lines holding TEXT and a number are TEXT1 to
+    TEXTCOUNT, each exactly once and in order (more may follow COUNT)."""
+    for text, count in numbered:
+        pattern = re.compile(re.escape(text) + r"\s*(\d+)(?!\d)")
+        seen = [int(m.group(1)) for line in output.splitlines()
+                for m in [pattern.search(line)] if m]
+        for i, n in enumerate(seen[:count]):
+            if n != i + 1:
+                return (f"{text!r}: line {i + 1} of its kind says {n} "
+                        f"(lines {max(1, i - 2)}-{i + 1}: {seen[max(0, i - 3):i + 1]})")
+        if len(seen) < count:
+            return f"{text!r}: only {len(seen)} lines of {count}"
+    return None
 
 
 def run_qemu_test(build, path, result, timings):
@@ -302,8 +329,11 @@ def run_qemu_test(build, path, result, timings):
             env["DISK_RO"] = "1"
 
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, env=env,
+                            stdin=subprocess.PIPE if spec["send"] else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sends = list(spec["send"])
+    sent_at = 0  # where the output stood at the last send: the next waits for what follows
     output = ""
     pending = list(spec["expect"]) + list(spec["also"])
     measures = {}
@@ -331,6 +361,12 @@ def run_qemu_test(build, path, result, timings):
             for mname, text in spec["measure"]:
                 if mname not in measures and text in output:
                     measures[mname] = now
+            while sends and output.find(sends[0][0], sent_at) >= 0:
+                # Typed on the serial line, once what it answers has appeared.
+                proc.stdin.write(sends[0][1])
+                proc.stdin.flush()
+                sends.pop(0)
+                sent_at = len(output)
             for bad in spec["reject"]:
                 if bad in output:
                     error = f"rejected output appeared: {bad!r}"
@@ -347,6 +383,10 @@ def run_qemu_test(build, path, result, timings):
                     break
                 pos = idx + len(text)
             pending = remaining + [t for t in spec["also"] if t not in output]
+            if not pending and sends:
+                pending = [f"(send after) {sends[0][0]}"]
+        if error is None:
+            error = check_numbered(output, spec["numbered"])
     finally:
         if proc.poll() is None:
             proc.kill()
