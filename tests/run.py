@@ -243,12 +243,15 @@ def parse_test(path):
                 count, _, text = value.partition(" ")
                 spec["most"].append((int(count), text.strip()))
             elif key == "send":
-                # send: AFTER => TEXT  (TEXT with Python escapes: \x01, \r)
+                # send: AFTER [&& AFTER...] => TEXT  (TEXT with Python escapes:
+                # \x01, \r): typed once every AFTER has appeared since the
+                # previous send's AFTERs
                 after, sep, text = value.partition("=>")
                 if not sep:
                     raise ValueError(f"{path}: send: '{value}' is not AFTER => TEXT")
                 text = text.strip().encode("latin-1").decode("unicode_escape")
-                spec["send"].append((after.strip(), text.encode("latin-1")))
+                spec["send"].append(([a.strip() for a in after.split("&&")],
+                                     text.encode("latin-1")))
             elif key == "numbered":
                 # numbered: TEXT COUNT  (lines TEXT1 .. TEXTCOUNT, each once, in order)
                 text, _, count = value.rpartition(" ")
@@ -333,7 +336,7 @@ def run_qemu_test(build, path, result, timings):
                             stdin=subprocess.PIPE if spec["send"] else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     sends = list(spec["send"])
-    sent_at = 0  # where the output stood at the last send: the next waits for what follows
+    sent_at = 0  # the end of the last send's AFTERs: the next send's come later
     output = ""
     pending = list(spec["expect"]) + list(spec["also"])
     measures = {}
@@ -361,12 +364,12 @@ def run_qemu_test(build, path, result, timings):
             for mname, text in spec["measure"]:
                 if mname not in measures and text in output:
                     measures[mname] = now
-            while sends and output.find(sends[0][0], sent_at) >= 0:
+            while sends and all(output.find(a, sent_at) >= 0 for a in sends[0][0]):
                 # Typed on the serial line, once what it answers has appeared.
+                sent_at = max(output.find(a, sent_at) + len(a) for a in sends[0][0])
                 proc.stdin.write(sends[0][1])
                 proc.stdin.flush()
                 sends.pop(0)
-                sent_at = len(output)
             for bad in spec["reject"]:
                 if bad in output:
                     error = f"rejected output appeared: {bad!r}"
@@ -384,7 +387,7 @@ def run_qemu_test(build, path, result, timings):
                 pos = idx + len(text)
             pending = remaining + [t for t in spec["also"] if t not in output]
             if not pending and sends:
-                pending = [f"(send after) {sends[0][0]}"]
+                pending = [f"(send after) {' && '.join(sends[0][0])}"]
         if error is None:
             error = check_numbered(output, spec["numbered"])
     finally:
