@@ -61,6 +61,9 @@ static char part_buf[PLAN_MAX_PARTITIONS][CONSOLE_PART_STREAM];
 static struct console_stream streams[NR_SOURCES];
 static const char *source_name[NR_SOURCES];
 static uint32_t next_seq;
+/* Records waiting in all streams: read without the lock by every tick, so
+ * that an idle console costs one load there. */
+static uint32_t nr_waiting;
 static bool streams_ready;
 static enum console_route route = CONSOLE_DIRECT;
 static bool uart_busy; /* a CPU is writing to the UART */
@@ -88,6 +91,12 @@ static void uart_puts(const char *s)
 	while (s[n])
 		n++;
 	uart_write(s, n);
+}
+
+/* Stream lock held: the only writers, so a plain read-modify-write. */
+static void waiting_add(int n)
+{
+	__atomic_store_n(&nr_waiting, nr_waiting + (uint32_t)n, __ATOMIC_RELEASE);
 }
 
 static void streams_init(void)
@@ -122,11 +131,10 @@ static int oldest_source(enum console_route r)
 	for (unsigned int i = 0; i < NR_SOURCES; i++) {
 		const struct console_stream *s = &streams[i];
 		uint32_t seq;
-		char c;
 
 		if (!stream_waiting(s) || !eligible(i, r))
 			continue;
-		stream_peek(s, &seq, &c, 0);
+		seq = stream_oldest_seq(s);
 		if (best < 0 || seq_before(seq, best_seq)) {
 			best = (int)i;
 			best_seq = seq;
@@ -160,20 +168,27 @@ static void write_record(unsigned int src, const char *text, uint32_t len, uint3
 		uart_write("\n", 1);
 }
 
-/* Take the oldest record the hypervisor may put out. Stream lock held. */
-static int take_direct(char *out, uint32_t *len, uint32_t *dropped)
+/* Take source src's oldest record out of its stream, with the count of
+ * what it lost before it. Stream lock held (or the panic's CPU alone). */
+static void take(unsigned int src, char *out, uint32_t *len, uint32_t *dropped)
 {
-	int src = oldest_source(route);
 	uint32_t seq;
-	int n;
+	int n = stream_peek(&streams[src], &seq, out, CONSOLE_MSG_MAX);
 
-	if (src < 0)
-		return -1;
-	n = stream_peek(&streams[src], &seq, out, CONSOLE_MSG_MAX);
 	*len = (uint32_t)n < CONSOLE_MSG_MAX ? (uint32_t)n : CONSOLE_MSG_MAX;
 	*dropped = streams[src].dropped;
 	streams[src].dropped = 0;
 	stream_pop(&streams[src], seq);
+	waiting_add(-1);
+}
+
+/* Take the oldest record the hypervisor may put out. Stream lock held. */
+static int take_direct(char *out, uint32_t *len, uint32_t *dropped)
+{
+	int src = oldest_source(route);
+
+	if (src >= 0)
+		take((unsigned int)src, out, len, dropped);
 	return src;
 }
 
@@ -196,7 +211,7 @@ static void drain(uint32_t budget)
 		if (__atomic_exchange_n(&uart_busy, true, __ATOMIC_ACQUIRE))
 			return; /* the writer sees what we added */
 		while (budget) {
-			uint32_t len, dropped;
+			uint32_t len = 0, dropped = 0;
 			int src;
 			uint64_t flags = spin_lock_irqsave(&stream_lock);
 
@@ -226,8 +241,10 @@ static void kick_or_drain(void)
 
 void console_drain(void)
 {
-	/* Every tick of every CPU comes here: look before setting up a drain. */
-	if (console_locking && __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) == NO_PANIC_CPU &&
+	/* Every tick of every CPU comes here, and usually finds nothing:
+	 * look before setting up a drain. */
+	if (__atomic_load_n(&nr_waiting, __ATOMIC_ACQUIRE) && console_locking &&
+	    __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) == NO_PANIC_CPU &&
 	    __atomic_load_n(&route, __ATOMIC_ACQUIRE) != CONSOLE_DOMAIN)
 		drain(CONSOLE_DRAIN_BUDGET);
 }
@@ -255,7 +272,7 @@ static void put(unsigned int src, const char *text, uint32_t len)
 {
 	uint64_t flags = spin_lock_irqsave(&stream_lock);
 
-	stream_put(&streams[src], next_seq++, text, len);
+	waiting_add(1 - (int)stream_put(&streams[src], next_seq++, text, len));
 	spin_unlock_irqrestore(&stream_lock, flags);
 	kick_or_drain();
 }
@@ -281,13 +298,7 @@ static void panic_flush(void)
 	if (!streams_ready)
 		return;
 	while ((src = oldest_source(CONSOLE_DIRECT)) >= 0) {
-		uint32_t seq;
-		int n = stream_peek(&streams[src], &seq, text, CONSOLE_MSG_MAX);
-
-		len = (uint32_t)n < CONSOLE_MSG_MAX ? (uint32_t)n : CONSOLE_MSG_MAX;
-		dropped = streams[src].dropped;
-		streams[src].dropped = 0;
-		stream_pop(&streams[src], seq);
+		take((unsigned int)src, text, &len, &dropped);
 		write_record((unsigned int)src, text, len, dropped);
 	}
 }
@@ -388,6 +399,7 @@ bool console_ack(unsigned int source, uint32_t seq, uint32_t dropped_told)
 		return false;
 	flags = spin_lock_irqsave(&stream_lock);
 	if (route == CONSOLE_DOMAIN && stream_pop(&streams[src], seq)) {
+		waiting_add(-1);
 		streams[src].dropped -=
 			dropped_told < streams[src].dropped ? dropped_told : streams[src].dropped;
 		ok = true;

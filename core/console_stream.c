@@ -54,9 +54,10 @@ void stream_clear(struct console_stream *s)
 	s->dropped = 0;
 }
 
-void stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32_t len)
+uint32_t stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32_t len)
 {
 	uint8_t header[STREAM_HEADER];
+	uint32_t unsent = 0;
 
 	if (len > STREAM_RECORD_MAX)
 		len = STREAM_RECORD_MAX;
@@ -64,6 +65,7 @@ void stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32
 		if (s->hist == s->tail) { /* never went out: counted */
 			s->tail = record_end(s, s->tail);
 			s->dropped++;
+			unsent++;
 		}
 		s->hist = record_end(s, s->hist);
 	}
@@ -73,6 +75,12 @@ void stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32
 	header[5] = (uint8_t)(len >> 8);
 	put_bytes(s, header, STREAM_HEADER);
 	put_bytes(s, text, len);
+	return unsent;
+}
+
+uint32_t stream_oldest_seq(const struct console_stream *s)
+{
+	return seq_at(s, s->tail);
 }
 
 int stream_peek(const struct console_stream *s, uint32_t *seq, char *out, uint32_t max)

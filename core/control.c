@@ -26,6 +26,12 @@ static bool caller_controls(struct vcpu *v, uint64_t *regs)
 	return false;
 }
 
+/* The partition x1 names, or NULL (x1 is 64 bits: no truncation). */
+static struct partition *partition_arg(const uint64_t *regs)
+{
+	return regs[1] < PLAN_MAX_PARTITIONS ? partition_by_id((unsigned int)regs[1]) : NULL;
+}
+
 /* The target of a call that changes it: one the caller's plan names. */
 static struct partition *target(struct vcpu *v, uint64_t *regs)
 {
@@ -33,7 +39,7 @@ static struct partition *target(struct vcpu *v, uint64_t *regs)
 
 	if (!caller_controls(v, regs))
 		return NULL;
-	p = regs[1] < PLAN_MAX_PARTITIONS ? partition_by_id((unsigned int)regs[1]) : NULL;
+	p = partition_arg(regs);
 	if (!p) {
 		regs[0] = (uint64_t)BH_E_INVALID;
 		return NULL;
@@ -74,7 +80,7 @@ void control_info_call(struct vcpu *v, uint64_t *regs)
 
 	if (!caller_controls(v, regs))
 		return;
-	p = regs[1] < PLAN_MAX_PARTITIONS ? partition_by_id((unsigned int)regs[1]) : NULL;
+	p = partition_arg(regs);
 	if (!p) {
 		regs[0] = (uint64_t)BH_E_NOT_FOUND;
 		return;
@@ -105,34 +111,27 @@ void control_info_call(struct vcpu *v, uint64_t *regs)
 	regs[0] = BH_OK;
 }
 
-void control_stop_call(struct vcpu *v, uint64_t *regs)
+/* STOP and RESTART: the target ends; a partition does not end itself
+ * this way (it has PSCI for that). */
+static void end_call(struct vcpu *v, uint64_t *regs, bool restart)
 {
 	struct partition *p = target(v, regs);
 
 	if (!p)
 		return;
-	if (p == v->part) {
-		regs[0] = (uint64_t)BH_E_INVALID; /* it stops itself with PSCI */
-		return;
-	}
-	regs[0] = partition_end_by_control(p, false, v->part->plan->name)
+	regs[0] = p != v->part && partition_end_by_control(p, restart, v->part->plan->name)
 			  ? BH_OK
 			  : (uint64_t)BH_E_INVALID;
 }
 
+void control_stop_call(struct vcpu *v, uint64_t *regs)
+{
+	end_call(v, regs, false);
+}
+
 void control_restart_call(struct vcpu *v, uint64_t *regs)
 {
-	struct partition *p = target(v, regs);
-
-	if (!p)
-		return;
-	if (p == v->part) {
-		regs[0] = (uint64_t)BH_E_INVALID; /* it restarts itself with PSCI */
-		return;
-	}
-	regs[0] = partition_end_by_control(p, true, v->part->plan->name)
-			  ? BH_OK
-			  : (uint64_t)BH_E_INVALID;
+	end_call(v, regs, true);
 }
 
 void control_start_call(struct vcpu *v, uint64_t *regs)
@@ -152,7 +151,7 @@ void control_log_call(struct vcpu *v, uint64_t *regs)
 
 	if (!caller_controls(v, regs))
 		return;
-	p = regs[1] < PLAN_MAX_PARTITIONS ? partition_by_id((unsigned int)regs[1]) : NULL;
+	p = partition_arg(regs);
 	if (!p || !size || size > CONTROL_LOG_MAX) {
 		regs[0] = (uint64_t)BH_E_INVALID;
 		return;

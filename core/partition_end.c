@@ -157,22 +157,26 @@ bool partition_end_by_control(struct partition *p, bool restart, const char *who
 	return ended;
 }
 
+/* For the control domain's `list`: what, without its details (what comes
+ * after its first ", "), and where. */
+static void note_last_fault(struct partition *p, const char *what, uint64_t pc)
+{
+	char head[41];
+	unsigned int n = 0;
+
+	while (what[n] && !(what[n] == ',' && what[n + 1] == ' ') && n < sizeof(head) - 1) {
+		head[n] = what[n];
+		n++;
+	}
+	head[n] = '\0';
+	fmt_snprintf(p->last_fault, sizeof(p->last_fault), "%s at PC 0x%lx", head, pc);
+}
+
 void partition_fault(struct vcpu *v, const char *what, uint64_t pc)
 {
 	struct partition *p = v->part;
 
-	/* For `list`: what, up to its details (after the first comma). */
-	{
-		char head[41];
-		unsigned int n = 0;
-
-		while (what[n] && !(what[n] == ',' && what[n + 1] == ' ') && n < sizeof(head) - 1) {
-			head[n] = what[n];
-			n++;
-		}
-		head[n] = '\0';
-		fmt_snprintf(p->last_fault, sizeof(p->last_fault), "%s at PC 0x%lx", head, pc);
-	}
+	note_last_fault(p, what, pc);
 	log_warn("partition %u \"%s\" vCPU %u: %s at PC 0x%lx", p->id, p->plan->name, v->index,
 		 what, pc);
 	partition_end(v, p->plan->policy != PLAN_POLICY_STOP, true, "fault", BH_ENDED_FAULT, pc);

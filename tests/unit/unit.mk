@@ -39,7 +39,7 @@ UT_STRING_CFLAGS := $(foreach f,$(UT_STRING_FUNCS),-D$(f)=bh_$(f)) \
 
 UT_NAMES := test_format test_cmdline test_compat test_esr test_pgtable \
 	test_board_dt test_string test_plan test_memcarve test_stage2 test_vgic \
-	test_sched test_ring test_event
+	test_sched test_ring test_event test_console_stream
 
 ut-src-test_format := core/lib/format.c
 ut-src-test_cmdline := core/lib/cmdline.c
@@ -58,6 +58,7 @@ ut-src-test_vgic := core/vgic.c
 ut-src-test_sched := core/sched_pick.c
 ut-src-test_ring := domains/runtime/ring.c
 ut-src-test_event := core/event.c $(UT_DIR)/host_guest_atomic.c
+ut-src-test_console_stream := core/console_stream.c core/console_focus.c
 UT_NAMES += test_ratelimit
 ut-src-test_ratelimit := core/lib/ratelimit.c
 UT_NAMES += test_mmio

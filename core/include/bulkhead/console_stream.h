@@ -38,14 +38,17 @@ void stream_init(struct console_stream *s, char *buf, uint32_t size);
 void stream_clear(struct console_stream *s);
 
 /* Append a record (len is cut to STREAM_RECORD_MAX), dropping the oldest
- * records as needed. */
-void stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32_t len);
+ * records as needed. Returns how many of those had not gone out. */
+uint32_t stream_put(struct console_stream *s, uint32_t seq, const char *text, uint32_t len);
 
 /* Anything waiting to go out? */
 static inline bool stream_waiting(const struct console_stream *s)
 {
 	return s->tail != s->head;
 }
+
+/* The sequence number of the oldest record waiting (stream_waiting()). */
+uint32_t stream_oldest_seq(const struct console_stream *s);
 
 /*
  * The oldest record waiting to go out: its sequence number and text (up to
