@@ -5,7 +5,9 @@
 # and the figures repeat exactly from run to run. The bench domain
 # (domains/bench) runs alone on CPU 1 and times each operation over many
 # rounds against an empty loop; then two of it share CPU 1 and yield to
-# each other, for the cost of a vCPU switch. Last, blkcheck (domains/
+# each other, for the cost of a vCPU switch. The console's throughput and
+# keystroke latency come from conbench (domains/conbench) with the console
+# domain. Last, blkcheck (domains/
 # blkcheck) drives a data disk, passed through to it or as a slice served by
 # the block driver domain (see there how). Not a timed test.
 #   usage: bench.sh bulkhead.bin
@@ -110,6 +112,27 @@ restart_ticks=$(grep -o 'answered again [0-9]* counter ticks' "$tmp/restart.log"
 attach_ticks=$(grep -o 'attached again [0-9]* counter ticks' "$tmp/restart.log" |
 	head -n 1 | awk '{print $3}')
 
+# The console (tools/bench/console.dts): conbench prints flat out, then ten
+# keys are typed on the serial line, one every 0.1 s of wall time.
+dtc -q -I dts -O dtb -o "$tmp/console.dtb" "$here/tools/bench/console.dts"
+(sleep 2; for _ in $(seq 1 10); do printf k; sleep 0.1; done; sleep 1) |
+	SMP=3 APPEND="bulkhead.plan=$plan_addr" timeout 8 "$here/tools/qemu.sh" direct "$image" \
+		${ICOUNT--icount shift=0,sleep=off} \
+		-device "loader,file=$tmp/console.dtb,addr=$plan_addr,force-raw=on" \
+		>"$tmp/console.log" 2>&1 || true
+read -r con_chars con_ticks < <(grep -ao "bench-throughput [0-9]* chars [0-9]* ticks" \
+	"$tmp/console.log" | awk '{print $2, $4}')
+# Each key: the console domain's stamp as it takes it off the UART, and the
+# guest's in its receive interrupt; the mean of the differences.
+key_ticks=$(paste <(grep -ao "bench-key-in [0-9]*" "$tmp/console.log" | awk '{print $2}') \
+	<(grep -ao "key-at [0-9]*" "$tmp/console.log" | awk '{print $2}') |
+	awk 'NF == 2 { s += $2 - $1; n++ } END { if (n) printf "%d %d", s / n, n; else print "0 0" }')
+if [ -z "${con_chars:-}" ] || [ "${key_ticks% *}" = 0 ]; then
+	echo "bench: the console benchmark did not finish; console:" >&2
+	tail -n 30 "$tmp/console.log" >&2
+	exit 1
+fi
+
 value() { grep -o "$1 [0-9]*" "$tmp/log" | head -n 1 | awk '{print $NF}'; }
 freq=$(grep -o "counter [0-9]* Hz" "$tmp/log" | awk '{print $2}')
 per_tick=$((1000000000 / freq))
@@ -156,6 +179,10 @@ printf '%-52s %12d\n' "  = requests+responses per million instructions" $((20000
 stress_ticks=$(grep -o "errors, [0-9]* counter ticks" "$tmp/stress.log" | awk '{print $2}' | sort -n | tail -n 1)
 printf '%-52s %12d\n' "stress run: messages per million instructions" \
 	$((4000000 * 1000000 / (stress_ticks * per_tick)))
+printf '%-52s %12d\n' "console: characters out per million instructions" \
+	$((con_chars * 1000000 / (con_ticks * per_tick)))
+printf '%-52s %12d\n' "console: keystroke to guest handler (mean of ${key_ticks#* })" \
+	$((${key_ticks% *} * per_tick))
 printf '\n%-56s %12s %12s\n' "blk, 16 MiB each way in 64 KiB requests, 16 in flight" \
 	"wall us" "instructions"
 blk_row() { printf '%-56s %12d %12d\n' "$1" $(($2 * 1000000 / freq)) $(($3 * per_tick)); }

@@ -36,6 +36,12 @@ static struct {
 static char typed[BH_CONSOLE_INPUT_MAX];
 static unsigned int nr_typed;
 static unsigned long records_out;
+/* With the word "bench" (make bench, domains/conbench): the time it takes
+ * to put out the lines between "cbench: start" and "cbench: end", and the
+ * moment each key is taken off the UART. */
+static bool bench;
+static int bench_source = -1;
+static uint64_t bench_started, bench_chars;
 
 static void puts_uart(const char *s)
 {
@@ -74,6 +80,29 @@ static void put_record(const struct bh_console_record *r, unsigned int len)
 	puts_uart("\n");
 }
 
+static void bench_record(const struct bh_console_record *r, unsigned int len)
+{
+	if (r->source == BH_CONSOLE_SOURCE_HYPERVISOR)
+		return;
+	if (len == 13 && !memcmp(r->text, "cbench: start", 13)) {
+		bench_source = r->source;
+		bench_started = 0;
+		bench_chars = 0;
+		return;
+	}
+	if (r->source != bench_source)
+		return;
+	if (len == 11 && !memcmp(r->text, "cbench: end", 11)) {
+		printf("console: bench-throughput %lu chars %lu ticks\n",
+		       (unsigned long)bench_chars, (unsigned long)(bh_counter() - bench_started));
+		bench_source = -1;
+		return;
+	}
+	if (!bench_started)
+		bench_started = bh_counter();
+	bench_chars += strlen(r->name) + 3 + len + 1 + (colour ? 9 : 0);
+}
+
 static void retry_soon(void)
 {
 	bh_timer_arm(bh_counter_freq() / 1000000 * RETRY_US + 1);
@@ -97,6 +126,8 @@ static unsigned int drain(void)
 		 * here could only delay, a fault here would repeat a line. */
 		__asm__ volatile("msr daifset, #2" ::: "memory");
 		put_record(&rec.r, (unsigned int)res.r1);
+		if (bench)
+			bench_record(&rec.r, (unsigned int)res.r1);
 		bh_hvc(BH_HC_CONSOLE_ACK, rec.r.source, rec.r.seq, rec.r.dropped);
 		__asm__ volatile("msr daifclr, #2" ::: "memory");
 		records_out++;
@@ -109,8 +140,11 @@ static void take_input(void)
 {
 	int c;
 
-	while (nr_typed < sizeof(typed) && (c = pl011_getc(&uart)) >= 0)
+	while (nr_typed < sizeof(typed) && (c = pl011_getc(&uart)) >= 0) {
 		typed[nr_typed++] = (char)c;
+		if (bench)
+			printf("console: bench-key-in %lu\n", (unsigned long)bh_counter());
+	}
 	pl011_rx_ack(&uart);
 	if (!nr_typed)
 		return;
@@ -145,6 +179,7 @@ void init(void)
 		bh_stop();
 	}
 	colour = res.r1 & BH_CONSOLE_COLOUR;
+	bench = bh_arg("bench");
 	if (!bh_restart_count())
 		printf("console: on the PL011 at 0x%lx, interrupt %u\n", (unsigned long)dev.base,
 		       uart_intid);
