@@ -334,6 +334,22 @@ void console_vprintf(const char *fmt, va_list ap)
 		uart_write(m.text, m.len);
 		return;
 	}
+	/* Nothing waiting and the UART free: straight out, without going
+	 * through the stream (the boot log, mostly). The hypervisor keeps no
+	 * history of its own messages. */
+	if (!__atomic_load_n(&nr_waiting, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&route, __ATOMIC_ACQUIRE) != CONSOLE_DOMAIN &&
+	    !__atomic_exchange_n(&uart_busy, true, __ATOMIC_ACQUIRE)) {
+		/* Again with the UART held: a record put meanwhile goes first. */
+		if (!__atomic_load_n(&nr_waiting, __ATOMIC_ACQUIRE) &&
+		    __atomic_load_n(&route, __ATOMIC_ACQUIRE) != CONSOLE_DOMAIN) {
+			uart_write(m.text, m.len);
+			__atomic_store_n(&uart_busy, false, __ATOMIC_RELEASE);
+			drain(CONSOLE_DRAIN_BUDGET); /* what others put meanwhile */
+			return;
+		}
+		__atomic_store_n(&uart_busy, false, __ATOMIC_RELEASE);
+	}
 	put(HYP_SOURCE, m.text, m.len);
 }
 
