@@ -255,6 +255,8 @@ void init(void)
 	pl011_open(&uart, dev.base);
 	if (!bh_restart_count())
 		printf("control: ready; type help (Ctrl-A three times brings the input here)\n");
+	else
+		printf("control: ready again (run %u)\n", bh_restart_count());
 }
 
 void irq(unsigned int intid)

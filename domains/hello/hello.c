@@ -4,11 +4,14 @@
  * it wrote there, so a test can watch it keep running, untouched, while
  * other partitions do their worst. Given a disk (a virtio,mmio node in its
  * device tree: the default plan's, served by the block driver domain), it
- * also writes a 4 KiB block there each time and reads it back.
+ * also writes a 4 KiB block there each time and reads it back. Given a
+ * virtual UART (the console's input, when it has the focus), it says what
+ * was typed there, a line at a time.
  */
 #include <stdio.h>
 #include <string.h>
 #include "bulkhead.h"
+#include "pl011.h"
 #include "virtio_blk.h"
 
 #define PATTERN_WORDS (256 * 1024 / 8)
@@ -70,9 +73,33 @@ static const char *disk_round(unsigned int tick)
 	return text;
 }
 
+static struct pl011 uart;
+static bool have_uart;
+static char typed[64];
+static unsigned int nr_typed;
+
+/* What was typed since the last tick: polled, the FIFO holds 32. */
+static void read_typed(void)
+{
+	int c;
+
+	while (have_uart && (c = pl011_getc(&uart)) >= 0) {
+		if (c != '\r' && c != '\n') {
+			if (nr_typed < sizeof(typed) - 1)
+				typed[nr_typed++] = (char)c;
+			continue;
+		}
+		typed[nr_typed] = '\0';
+		if (nr_typed)
+			printf("%s: you typed \"%s\"\n", bh_partition_name(), typed);
+		nr_typed = 0;
+	}
+}
+
 void thread(void)
 {
 	uint64_t freq = bh_counter_freq();
+	struct bh_device dev;
 
 	for (unsigned int i = 0; i < PATTERN_WORDS; i++)
 		pattern[i] = pattern_word(i);
@@ -88,6 +115,10 @@ void thread(void)
 			printf("%s: RAM zeroed at first start\n", bh_partition_name());
 	}
 	disk_open();
+	if (!bh_device_find("arm,pl011", &dev)) {
+		pl011_open(&uart, dev.base);
+		have_uart = true;
+	}
 	for (unsigned int tick = 1;; tick++) {
 		uint64_t until = bh_counter() + freq / 10;
 
@@ -95,6 +126,7 @@ void thread(void)
 		 * tick) ends it; on a shared core it lets the others run. */
 		while (bh_counter() < until)
 			__asm__ volatile("wfi");
+		read_typed();
 		printf("%s: tick %u, memory %s%s\n", bh_partition_name(), tick,
 		       pattern_intact() ? "intact" : "CHANGED", have_disk ? disk_round(tick) : "");
 	}
