@@ -101,7 +101,8 @@ void control_info_call(struct vcpu *v, uint64_t *regs)
 	locked = partition_lock(p);
 	out->state = p->state == PART_RUNNING ? BH_PART_RUNNING
 		     : p->state == PART_STOPPED ? BH_PART_STOPPED
-						  : BH_PART_RESTARTING;
+		     : p->has_run		 ? BH_PART_RESTARTING
+						 : BH_PART_STARTING;
 	out->restarts = p->restarts;
 	if (p->state == PART_RUNNING)
 		out->uptime_ms = (arch_counter_now() - p->started_at) / ms;

@@ -4,7 +4,8 @@
  * become '?', and each complete line goes to the partition's console
  * stream (core/console.c), to be put out with the partition's name in
  * front so that partitions cannot pass for each other or for the
- * hypervisor.
+ * hypervisor. A line that stays partial for PARTIAL_LINE_MS (a shell's
+ * prompt) goes out as it is, from the tick of a CPU running the partition.
  *
  * Locks: the partition's console lock, alone; log lines are written after
  * it is released.
@@ -13,6 +14,10 @@
 #include <bulkhead/console.h>
 #include <bulkhead/log.h>
 #include <bulkhead/partition.h>
+
+/* A partial line (a prompt, an echo of what is typed) goes out on its own
+ * once it has waited this long for the rest. */
+#define PARTIAL_LINE_MS 50
 
 /* What one partition can make the hypervisor log: a burst of lines per
  * second, then a count of what was held back. */
@@ -41,12 +46,30 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 			flush(p);
 			continue;
 		}
+		if (c == '\r')
+			continue; /* a terminal's line end is "\r\n": the newline does */
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			c = '?';
+		if (!p->line_len)
+			p->line_since = arch_counter_now();
 		p->line[p->line_len++] = c;
 		if (p->line_len == PARTITION_LINE_MAX - 1)
 			flush(p);
 	}
+	spin_unlock_irqrestore(&p->console_lock, flags);
+}
+
+void partition_console_tick(struct partition *p)
+{
+	uint64_t flags;
+
+	/* Read without the lock first: this is every tick of a busy CPU. */
+	if (!__atomic_load_n(&p->line_len, __ATOMIC_RELAXED) ||
+	    arch_counter_now() - p->line_since < arch_counter_freq() / 1000 * PARTIAL_LINE_MS)
+		return;
+	flags = spin_lock_irqsave(&p->console_lock);
+	if (p->line_len && arch_counter_now() - p->line_since >= arch_counter_freq() / 1000 * PARTIAL_LINE_MS)
+		flush(p);
 	spin_unlock_irqrestore(&p->console_lock, flags);
 }
 

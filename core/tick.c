@@ -34,11 +34,15 @@ void tick_handle(void)
 		log_info("timer: %d ticks taken", TICKS_TO_REPORT);
 	arch_timer_arm(tick_period());
 	sched_tick();
-	/* Both cost a load and a branch when unused: an idle CPU's tick is
+	/* Each costs a load and a branch when unused: an idle CPU's tick is
 	 * in every cross-core figure of make bench. */
-	if (this_cpu()->current && this_cpu()->current->part->plan->watchdog_ms &&
-	    !this_cpu()->waiting_in_place)
-		watchdog_tick(this_cpu()->current);
+	if (this_cpu()->current) {
+		struct partition *p = this_cpu()->current->part;
+
+		if (p->plan->watchdog_ms && !this_cpu()->waiting_in_place)
+			watchdog_tick(this_cpu()->current);
+		partition_console_tick(p);
+	}
 	if (fault_inject_armed())
 		fault_inject_tick();
 	console_drain();

@@ -34,7 +34,7 @@ static unsigned int line_len;
 static char log_buf[4096];
 
 static const char *const role_names[] = { "guest", "driver", "console", "control" };
-static const char *const state_names[] = { "running", "stopped", "restarting" };
+static const char *const state_names[] = { "running", "stopped", "restarting", "starting" };
 static const char *const fault_kinds[BH_FAULT_KINDS + 1] = {
 	"any", "data-abort", "undefined", "hang", "corrupt-ring", "foreign-answer", "overlong",
 };
@@ -98,7 +98,7 @@ static void list(void)
 		snprintf(mem, sizeof(mem), "%lu MiB", (unsigned long)(pi.mem_size >> 20));
 		printf("%-3u %-10s %-8s %-11s %-6s %7s %8u %-12s %s%s\n", id, pi.name,
 		       pi.role < 4 ? role_names[pi.role] : "?",
-		       pi.state < 3 ? state_names[pi.state] : "?", cpus, mem, pi.restarts, up,
+		       pi.state < 4 ? state_names[pi.state] : "?", cpus, mem, pi.restarts, up,
 		       pi.last_fault[0] ? pi.last_fault : "-",
 		       pi.flags & BH_INFO_CONTROLLED ? "" : " (not controlled)");
 	}

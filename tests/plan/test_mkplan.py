@@ -1083,6 +1083,18 @@ def test_whole_page_option(c):
                   "devices in CONFIG_PART0_DEVICES")
 
 
+def test_console_domain_may_list_the_console_uart(c):
+    """The console UART is the hypervisor's, except for the console domain,
+    which is given it anyway (listed or not)."""
+    dtb = qemu_virt_dtb()
+    expect_ok(c.run(config(part(0), part(1, ROLE_GUEST=None, ROLE_CONSOLE=True, MEM_MB=2,
+                                       IMAGE="console", DEVICES="/pl011@9000000")),
+                    "--board-dtb", dtb))
+    expect_errors(c.run(config(part(0, DEVICES="/pl011@9000000")), "--board-dtb", dtb),
+                  "CONFIG_PART0_DEVICES: '/pl011@9000000' is the hypervisor's own (its "
+                  "console or interrupt controller)")
+
+
 def test_page_neighbours_qemu_virt(c):
     """A grant rounded up to 4 KiB pages granted the device's neighbours:
     virtio transports 1-7 with transport 0."""

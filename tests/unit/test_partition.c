@@ -492,6 +492,12 @@ static void console_write_checks_guest_range(void **state)
 	regs[0] = BH_HC_CONSOLE_WRITE, regs[1] = RAM_BASE + 0x1000, regs[2] = 3;
 	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
 	assert_non_null(strstr(out, "[alpha] hi"));
+	/* A terminal's "\r\n" is one line end, not a replaced character. */
+	memcpy(ram[0] + 0x1000, "ok\r\n", 4);
+	regs[0] = BH_HC_CONSOLE_WRITE, regs[1] = RAM_BASE + 0x1000, regs[2] = 4;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_non_null(strstr(out, "[alpha] ok\r\n"));
+	assert_null(strstr(out, "ok?"));
 	regs[0] = BH_HC_CONSOLE_WRITE, regs[1] = RAM_BASE + RAM_SIZE - 2, regs[2] = 3;
 	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_FAULT);
 	regs[0] = BH_HC_CONSOLE_WRITE, regs[1] = ~0UL - 1, regs[2] = 3;

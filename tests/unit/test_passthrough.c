@@ -180,6 +180,34 @@ static void neighbours_granted_too(void **state)
 	free(fdt);
 }
 
+/* The console UART is the hypervisor's, but for the console domain. */
+static void console_uart_for_the_console_domain(void **state)
+{
+	void *fdt = qemu_virt();
+	struct plan_partition pp = { .id = 2,
+				     .name = "con",
+				     .role = PLAN_ROLE_GUEST,
+				     .mem_base = { 0x40000000 },
+				     .mem_size = 0x200000,
+				     .nr_devices = 1 };
+	char msg[256];
+	enum plan_rule rule;
+
+	(void)state;
+	strcpy(pp.devices[0], "/pl011@9000000");
+	memset(&grants, 0, sizeof(grants));
+	assert_int_equal(
+		passthrough_check(fdt, &bd, &pp, devs[0], &grants, &rule, msg, sizeof(msg)), -1);
+	assert_int_equal(rule, PLAN_RULE_DEVICE_HYP);
+	pp.role = PLAN_ROLE_CONSOLE;
+	memset(&grants, 0, sizeof(grants));
+	assert_int_equal(
+		passthrough_check(fdt, &bd, &pp, devs[0], &grants, &rule, msg, sizeof(msg)), 0);
+	/* Its interrupt (SPI 1) is the partition's (owner id + 1). */
+	assert_int_equal(grants.irq_owner[33], 3);
+	free(fdt);
+}
+
 /* The Pi 4's AUX page: the mini UART (serial1) with the AUX block, SPI1
  * and SPI2. */
 static void rpi4_aux_page(void **state)
@@ -225,6 +253,7 @@ int main(void)
 		cmocka_unit_test(virtio_page_whole),
 		cmocka_unit_test(neighbours_granted_too),
 		cmocka_unit_test(rpi4_aux_page),
+		cmocka_unit_test(console_uart_for_the_console_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

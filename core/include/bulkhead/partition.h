@@ -101,6 +101,7 @@ struct partition {
 	spinlock_t console_lock; /* the line buffer, log_limit */
 	char line[PARTITION_LINE_MAX];
 	unsigned int line_len;
+	uint64_t line_since; /* counter when the partial line began */
 	struct ratelimit log_limit; /* hypervisor lines the guest causes */
 	struct partition *supervisor; /* told when this one ends; or NULL */
 	struct ended_queue ended;     /* when a supervisor: its children's ends */
@@ -193,6 +194,9 @@ bool vpsci_handle(struct vcpu *v, uint64_t *regs);
 
 /* The partition's console output: line-buffered, sanitized, prefixed. */
 void partition_console_write(struct partition *p, const char *s, uint64_t len);
+/* From the tick of a CPU running p: a partial line that waited long
+ * enough goes out. */
+void partition_console_tick(struct partition *p);
 /* May the hypervisor log one more line that p's guest caused (a refused
  * SMC, a trapped register)? Rate-limited per partition; when lines were
  * held back, says how many first. */

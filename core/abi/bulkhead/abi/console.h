@@ -81,6 +81,7 @@ struct bh_console_record {
 #define BH_PART_RUNNING 0
 #define BH_PART_STOPPED 1
 #define BH_PART_RESTARTING 2
+#define BH_PART_STARTING 3 /* its first start, not yet run */
 
 #define BH_ROLE_GUEST 0
 #define BH_ROLE_DRIVER 1

@@ -45,6 +45,9 @@ void init(void)
 	pl011_open(&uart, dev.base);
 	try_control_calls();
 	printf("echo: ready (run %u)\n", bh_restart_count());
+	/* A prompt, no newline: the console puts it out after a while. */
+	printf("echo> ");
+	fflush(stdout);
 }
 
 void irq(unsigned int intid)
