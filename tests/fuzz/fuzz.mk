@@ -23,7 +23,7 @@ FZ_GEN := $(FZ_OUT)/gen
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
 
-FZ_NAMES := plan board_dt ring rpc event vgic
+FZ_NAMES := plan board_dt ring rpc event vgic console
 
 # Code under test (as the unit tests link it), the largest input worth
 # trying, and directories of extra seeds (read, never written).
@@ -43,6 +43,8 @@ fz-src-event := core/event.c tests/unit/host_guest_atomic.c
 fz-max-len-event := 512
 fz-src-vgic := core/vgic.c
 fz-max-len-vgic := 1024
+fz-src-console := core/console_stream.c core/console_focus.c
+fz-max-len-console := 2048
 
 FUZZERS := $(addprefix $(FZ_OUT)/fuzz_,$(FZ_NAMES))
 FZ_REPLAYS := $(addprefix $(FZ_OUT)/replay_,$(FZ_NAMES))
@@ -61,7 +63,7 @@ FZ_SRCS := $(sort $(foreach n,$(FZ_NAMES),$(FZ_DIR)/fuzz_$(n).c $(fz-src-$(n))))
 FZ_REPLAY_OBJS := $(patsubst %.c,$(FZ_OUT)/obj-replay/%.o,$(FZ_SRCS) $(FZ_DIR)/replay_main.c)
 # rpc.c includes bulkhead.h, whose bh_hvc() holds arm64 register variables
 # that clang rejects even unused (gcc ignores them): clang compiles a copy
-# of rpc.c next to a copy of bulkhead.h without bh_hvc (rpc.c does not call
+# of rpc.c next to a copy of bulkhead.h without bh_hvc and bh_hvc4 (rpc.c does not call
 # it), and fuzz_rpc.c finds that copy first too (-I$(FZ_GEN)). #line keeps
 # the real file's name in messages and stack traces.
 FZ_FUZZ_OBJS := $(patsubst %.c,$(FZ_OUT)/obj-fuzz/%.o,\
@@ -83,8 +85,8 @@ $(FZ_FUZZ_OBJS): $(FZ_OUT)/obj-fuzz/%.o: %.c | fuzz-deps
 
 $(FZ_GEN)/bulkhead.h: domains/runtime/bulkhead.h
 	$(Q)mkdir -p $(@D)
-	$(Q)sed '/^static inline struct bh_result bh_hvc(/,/^}/d' $< >$@.tmp
-	$(Q)! grep -q 'bh_hvc(' $@.tmp || { echo "$@: bh_hvc() not removed" >&2; exit 1; }
+	$(Q)sed '/^static inline struct bh_result bh_hvc[0-9]*(/,/^}/d' $< >$@.tmp
+	$(Q)! grep -q 'bh_hvc[0-9]*(' $@.tmp || { echo "$@: bh_hvc() not removed" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 
 $(FZ_GEN)/rpc.c: domains/runtime/rpc.c $(FZ_GEN)/bulkhead.h

@@ -43,7 +43,13 @@ static void check_partition(const struct plan_partition *p, unsigned int nr_cpus
 {
 	FZ_CHECK(p->id < PLAN_MAX_PARTITIONS, "id %u", p->id);
 	FZ_CHECK(valid_name(p->name, sizeof(p->name)), "partition %u name", p->id);
-	FZ_CHECK(p->role == PLAN_ROLE_GUEST || p->role == PLAN_ROLE_DRIVER, "role %d", p->role);
+	FZ_CHECK(p->role == PLAN_ROLE_GUEST || p->role == PLAN_ROLE_DRIVER ||
+			 p->role == PLAN_ROLE_CONSOLE || p->role == PLAN_ROLE_CONTROL,
+		 "role %d", p->role);
+	/* Only the control domain controls, partitions named in the plan. */
+	FZ_CHECK(p->role == PLAN_ROLE_CONTROL || (!p->nr_controls && !p->controls_mask),
+		 "partition %u (role %d) controls others", p->id, p->role);
+	FZ_CHECK(p->nr_controls <= PLAN_MAX_PARTITIONS, "nr_controls %u", p->nr_controls);
 	FZ_CHECK(p->nr_cpus >= 1 && p->nr_cpus <= PLAN_MAX_CPUS, "nr_cpus %u", p->nr_cpus);
 	for (unsigned int i = 0; i < p->nr_cpus; i++) {
 		FZ_CHECK(p->cpus[i] < nr_cpus, "CPU %u of %u", p->cpus[i], nr_cpus);
@@ -129,11 +135,34 @@ static void check_plan(const struct plan *plan, unsigned int nr_cpus)
 					   !strcmp(plan->parts[a->supervisor].name,
 						   a->supervisor_name),
 			 "partition %u supervisor %d", a->id, a->supervisor);
+		/* Every bit of controls_mask is a partition's id of the plan,
+		 * and each name controlled is a partition's. */
+		for (unsigned int bit = 0; bit < 32; bit++) {
+			bool found = false;
+
+			if (!(a->controls_mask & (1u << bit)))
+				continue;
+			for (unsigned int j = 0; j < plan->nr; j++)
+				found |= plan->parts[j].id == bit;
+			FZ_CHECK(found, "partition %u controls id %u, not in the plan", a->id, bit);
+		}
+		for (unsigned int k = 0; k < a->nr_controls; k++) {
+			bool found = false;
+
+			for (unsigned int j = 0; j < plan->nr; j++)
+				found |= !strcmp(plan->parts[j].name, a->controls[k]) &&
+					 (a->controls_mask & (1u << plan->parts[j].id));
+			FZ_CHECK(found, "partition %u controls \"%s\", unresolved", a->id,
+				 a->controls[k]);
+		}
 		for (unsigned int j = 0; j < i; j++) {
 			const struct plan_partition *b = &plan->parts[j];
 
 			FZ_CHECK(a->id != b->id, "id %u twice", a->id);
 			FZ_CHECK(strcmp(a->name, b->name), "name %s twice", a->name);
+			FZ_CHECK(a->role != b->role ||
+					 (a->role != PLAN_ROLE_CONSOLE && a->role != PLAN_ROLE_CONTROL),
+				 "two partitions with the role %d", a->role);
 			if (a->role != PLAN_ROLE_GUEST || b->role != PLAN_ROLE_GUEST)
 				continue;
 			for (unsigned int x = 0; x < a->nr_cpus; x++)
