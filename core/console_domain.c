@@ -186,9 +186,14 @@ void console_ack_call(struct vcpu *v, uint64_t *regs)
 {
 	if (!caller_is_console(v, regs))
 		return;
-	regs[0] = console_ack((unsigned int)regs[1] == BH_CONSOLE_SOURCE_HYPERVISOR
-				      ? CONSOLE_SOURCE_HYPERVISOR
-				      : (unsigned int)regs[1],
+	/* Whole 64-bit values: a source or a count with high bits set is
+	 * none, not the one its low bits name. */
+	if (regs[1] > BH_CONSOLE_SOURCE_HYPERVISOR || regs[2] > UINT32_MAX || regs[3] > UINT32_MAX) {
+		regs[0] = (uint64_t)BH_E_INVALID;
+		return;
+	}
+	regs[0] = console_ack(regs[1] == BH_CONSOLE_SOURCE_HYPERVISOR ? CONSOLE_SOURCE_HYPERVISOR
+								       : (unsigned int)regs[1],
 			      (uint32_t)regs[2], (uint32_t)regs[3])
 			  ? BH_OK
 			  : (uint64_t)BH_E_INVALID;

@@ -24,6 +24,8 @@
 #include <bulkhead/board.h>
 #include <bulkhead/console.h>
 #include <bulkhead/abi/hypercall.h>
+#include <bulkhead/abi/console.h>
+#include <bulkhead/console_domain.h>
 #include <bulkhead/partition.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
@@ -440,7 +442,7 @@ static uint64_t call(struct vcpu *v, uint64_t *regs)
 
 static void hypercalls_dispatch(void **state)
 {
-	uint64_t regs[4];
+	uint64_t regs[5] = { 0 };
 
 	(void)state;
 	start_alpha();
@@ -482,9 +484,122 @@ static void hypercalls_dispatch(void **state)
 	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
 }
 
+/* beta is the console domain, alpha the control domain that controls
+ * beta only: each call with hostile arguments, and each refused to the
+ * other. */
+/* A hypercall of v, which shares its CPU with the vCPU running there: as
+ * if v ran meanwhile. */
+static uint64_t call_as(struct vcpu *v, uint64_t *regs)
+{
+	struct vcpu *running = percpu[v->cpu].current;
+	uint64_t status;
+
+	percpu[v->cpu].current = v;
+	status = call(v, regs);
+	percpu[v->cpu].current = running;
+	return status;
+}
+
+static void console_and_control_calls(void **state)
+{
+	uint64_t regs[5] = { 0 };
+	struct bh_console_record *rec = (void *)(ram[1] + 0x2000);
+	struct bh_partition_info *info = (void *)(ram[0] + 0x3000);
+	uint32_t seq;
+
+	(void)state;
+	plans[1].role = PLAN_ROLE_CONSOLE;
+	plans[0].role = PLAN_ROLE_CONTROL;
+	plans[0].controls_mask = 1u << 1;
+	console_enable_locking(); /* lines through the streams, as after boot */
+	fake_parts = parts;
+	fake_nr_parts = NR_PARTS;
+	console_domain_build(parts, NR_PARTS);
+	start_alpha();
+	beta->state = PART_RUNNING;
+	beta->vcpus[0].state = VCPU_READY;
+	regs[0] = BH_HC_CONSOLE_ATTACH;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_CONSOLE_ATTACH;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), BH_OK);
+	/* alpha's line waits for the console domain. */
+	memcpy(ram[0] + 0x1000, "hey\n", 4);
+	regs[0] = BH_HC_CONSOLE_WRITE, regs[1] = RAM_BASE + 0x1000, regs[2] = 4;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_null(strstr(out, "[alpha] hey"));
+	regs[0] = BH_HC_CONSOLE_NEXT, regs[1] = RAM_BASE + 0x2000, regs[2] = sizeof(*rec) + 64;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), BH_OK);
+	assert_int_equal(regs[1], 3);
+	assert_int_equal(rec->source, 0);
+	assert_string_equal(rec->name, "alpha");
+	assert_memory_equal(rec->text, "hey", 3);
+	seq = rec->seq;
+	/* Buffers: too small, not its RAM. */
+	regs[0] = BH_HC_CONSOLE_NEXT, regs[1] = RAM_BASE + 0x2000, regs[2] = 8;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CONSOLE_NEXT, regs[1] = RAM_BASE + RAM_SIZE - 16, regs[2] = sizeof(*rec);
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_FAULT);
+	/* Acknowledgements of anything but that record change nothing. */
+	regs[0] = BH_HC_CONSOLE_ACK, regs[1] = 1ULL << 32, regs[2] = seq, regs[3] = 0;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CONSOLE_ACK, regs[1] = 0, regs[2] = seq + 1, regs[3] = 0;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CONSOLE_ACK, regs[1] = 0, regs[2] = seq, regs[3] = 0;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), BH_OK);
+	regs[0] = BH_HC_CONSOLE_ACK, regs[1] = 0, regs[2] = seq, regs[3] = 0;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CONSOLE_NEXT, regs[1] = RAM_BASE + 0x2000, regs[2] = sizeof(*rec) + 64;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_NOT_FOUND);
+	/* The control calls: the console domain has none. */
+	regs[0] = BH_HC_CTRL_INFO, regs[1] = 1, regs[2] = RAM_BASE + 0x3000;
+	assert_int_equal(call_as(&beta->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_CTRL_INFO, regs[1] = 1, regs[2] = RAM_BASE + 0x3000;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_string_equal(info->name, "beta");
+	assert_int_equal(info->role, BH_ROLE_CONSOLE);
+	assert_int_equal(info->state, BH_PART_RUNNING);
+	assert_true(info->flags & BH_INFO_CONTROLLED);
+	regs[0] = BH_HC_CTRL_INFO, regs[1] = (1ULL << 32) | 1, regs[2] = RAM_BASE + 0x3000;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_NOT_FOUND);
+	regs[0] = BH_HC_CTRL_INFO, regs[1] = 1, regs[2] = RAM_BASE + RAM_SIZE - 8;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_FAULT);
+	/* Its own history, and a target the plan does not name (itself). */
+	regs[0] = BH_HC_CTRL_LOG, regs[1] = 0, regs[2] = RAM_BASE + 0x3000, regs[3] = 256;
+	regs[4] = 5;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_non_null(strstr((char *)info, "hey\n"));
+	regs[0] = BH_HC_CTRL_LOG, regs[1] = 0, regs[2] = RAM_BASE + 0x3000, regs[3] = 1 << 20;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CTRL_STOP, regs[1] = 0;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_DENIED);
+	regs[0] = BH_HC_CTRL_START, regs[1] = 1;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_INVALID); /* running */
+	/* Stopping the console domain: the hypervisor writes everything again. */
+	regs[0] = BH_HC_CTRL_STOP, regs[1] = 1;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_int_equal(beta->state, PART_STOPPED);
+	assert_int_equal(console_get_route(), CONSOLE_DIRECT);
+	assert_non_null(strstr(out, "partition 1 \"beta\": stopped by \"alpha\"; stopped"));
+	regs[0] = BH_HC_CTRL_STOP, regs[1] = 1;
+	assert_int_equal(call(&alpha->vcpus[0], regs), (uint64_t)BH_E_INVALID);
+	regs[0] = BH_HC_CTRL_START, regs[1] = 1;
+	assert_int_equal(call(&alpha->vcpus[0], regs), BH_OK);
+	assert_int_equal(beta->state, PART_RESTART_WAIT);
+}
+
+/* Later tests have no console domain, whatever happened in this one. */
+static int no_console_domain(void **state)
+{
+	(void)state;
+	console_domain_build(parts, 0);
+	console_set_route(CONSOLE_DIRECT, NULL);
+	fake_nr_parts = 0;
+	return 0;
+}
+
 static void console_write_checks_guest_range(void **state)
 {
-	uint64_t regs[4];
+	uint64_t regs[5] = { 0 };
 
 	(void)state;
 	start_alpha();
@@ -528,7 +643,7 @@ static uint64_t take_ended(uint64_t *regs)
 
 static void supervisor_hears_each_end(void **state)
 {
-	uint64_t regs[4];
+	uint64_t regs[5] = { 0 };
 
 	(void)state;
 	alpha->supervisor = beta;
@@ -552,7 +667,7 @@ static void supervisor_hears_each_end(void **state)
 
 static void supervisor_queue_drops_oldest(void **state)
 {
-	uint64_t regs[4];
+	uint64_t regs[5] = { 0 };
 
 	(void)state;
 	alpha->supervisor = beta;
@@ -575,7 +690,7 @@ static void supervisor_queue_drops_oldest(void **state)
 
 static void no_supervisor_no_records(void **state)
 {
-	uint64_t regs[4];
+	uint64_t regs[5] = { 0 };
 
 	(void)state;
 	start_alpha();
@@ -610,6 +725,7 @@ int main(void)
 		T(maintenance_without_vcpu_disables_interface),
 		T(hypercalls_dispatch),
 		T(console_write_checks_guest_range),
+		cmocka_unit_test_setup_teardown(console_and_control_calls, setup, no_console_domain),
 		T(fault_hypercall_ends_partition),
 		T(supervisor_hears_each_end),
 		T(supervisor_queue_drops_oldest),
