@@ -264,7 +264,10 @@ void sched_wfi(struct vcpu *v)
 	/* As a real WFI, it does not wait while an interrupt is pending for
 	 * the vCPU: the wake-up that made it pending may have come just
 	 * before the WFI, and would be slept through until the next tick.
-	 * Else blocked until the next tick or a wake-up. */
+	 * Else blocked until the next tick or a wake-up. The list registers
+	 * first, as wfi_in_place does: an interrupt the guest ended there may
+	 * be pending again. */
+	vcpu_flush_interrupts();
 	v->blocked = !arch_vgic_available() || !wfi_would_wake(v);
 	if (v->part->plan->watchdog_ms)
 		v->part->last_beat = arch_counter_now(); /* waiting, not hung */
