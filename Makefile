@@ -197,11 +197,27 @@ include domains/build.mk
 # come from the board's own folder.
 -include boards/$(BOARD)/board.mk
 
+# A Linux guest's kernel and initramfs ("@linux/Image" in the configuration)
+# come from Debian's packages through tools/fetch-linux.sh, cached in
+# LINUX_FILES (docs/linux-guest.md); fetched only when the plan uses them.
+LINUX_FILES ?= $(O)/linux-files
+LINUX_FETCHED := $(LINUX_FILES)/versions.txt
+PLAN_USES_LINUX = $(shell grep -qs '"@linux/' $(KCONFIG_CONFIG) && echo yes)
+
+$(LINUX_FETCHED): tools/fetch-linux.sh tools/debian-fetch.sh tools/linux-init.sh tools/mkinitramfs.py
+	$(call msg,FETCH,Linux kernel and initramfs)
+	$(Q)tools/fetch-linux.sh $(LINUX_FILES)
+
+.PHONY: linux-files
+linux-files: $(LINUX_FETCHED)
+
 $(PLAN_DIR)/payload.S: $(KCONFIG_CONFIG) $(AUTOCONF) tools/mkplan.py core/include/bulkhead/plan_rules.h \
-		core/Kconfig.partitions $(DOMAIN_IMAGES) $(PLAN_BOARD_DTB)
+		core/Kconfig.partitions $(DOMAIN_IMAGES) $(PLAN_BOARD_DTB) \
+		$(if $(PLAN_USES_LINUX),$(LINUX_FETCHED))
 	$(call msg,PLAN,$(patsubst $(O)/%,%,$(PLAN_DIR)/plan.dts))
 	$(Q)$(PYTHON) tools/mkplan.py --config $(KCONFIG_CONFIG) --out $(PLAN_DIR) \
-		--domains $(O)/domains $(if $(PLAN_BOARD_DTB),--board-dtb $(PLAN_BOARD_DTB))
+		--domains $(O)/domains $(if $(PLAN_BOARD_DTB),--board-dtb $(PLAN_BOARD_DTB)) \
+		--linux-files $(LINUX_FILES)
 
 $(PLAN_DIR)/plan.dts: $(PLAN_DIR)/payload.S
 	@:
@@ -211,7 +227,8 @@ $(PLAN_DIR)/plan.dtb: $(PLAN_DIR)/plan.dts
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 # .incbin files are not seen by -MMD: depend on the images explicitly.
-$(PAYLOAD_OBJ): $(PLAN_DIR)/payload.S $(PLAN_DIR)/plan.dtb $(DOMAIN_IMAGES)
+$(PAYLOAD_OBJ): $(PLAN_DIR)/payload.S $(PLAN_DIR)/plan.dtb $(DOMAIN_IMAGES) \
+		$(if $(PLAN_USES_LINUX),$(LINUX_FETCHED))
 	$(call msg,AS,$(patsubst $(O)/%,%,$<))
 	$(Q)$(CC) $(HYP_ASFLAGS) -c $< -o $@
 

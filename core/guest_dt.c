@@ -253,6 +253,11 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 		TRY(fdt_property_string(fdt, "bootargs", p->plan->args));
 	if (vuart_of(p) && vgic)
 		TRY(fdt_property_string(fdt, "stdout-path", VUART_NODE));
+	if (p->initrd) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", ipa_bits(p->initrd_ipa)));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end",
+				     ipa_bits(p->initrd_ipa) + p->initrd_size));
+	}
 	/* A device passed through reaches memory by host-physical address,
 	 * not by the partition's: its driver must add this to its own
 	 * addresses (RAM is one piece, so one offset does; modulo 2^64). The

@@ -51,6 +51,37 @@ const struct payload_image *payload_find_image(const char *name)
 	return NULL;
 }
 
+/* The initrd, if the plan gives one: in the payload, page-aligned below the
+ * device tree, and clear of the image. (A Linux kernel needs more than its
+ * file, its BSS: the plan must leave room, and the kernel says so if not.) */
+static int initrd_place(struct partition *p, const struct plan_partition *pp, char *err,
+			size_t errlen)
+{
+	const struct payload_image *img;
+	uint64_t at;
+
+	p->initrd = NULL;
+	p->initrd_size = 0;
+	if (!pp->initrd[0])
+		return 0;
+	img = payload_find_image(pp->initrd);
+	if (!img) {
+		fmt_snprintf(err, errlen, "initrd \"%s\" is not in the hypervisor image",
+			     pp->initrd);
+		return -1;
+	}
+	at = (pp->mem_size - PARTITION_DTB_SIZE - img->size) & ~0xfffUL;
+	if (img->size > pp->mem_size - PARTITION_DTB_SIZE || at < p->image_size) {
+		fmt_snprintf(err, errlen, "initrd \"%s\" (%lu bytes) and image do not fit in %lu MiB",
+			     pp->initrd, img->size, pp->mem_size >> 20);
+		return -1;
+	}
+	p->initrd = img->start;
+	p->initrd_size = img->size;
+	p->initrd_ipa = ipa_add(pp->mem_base, at);
+	return 0;
+}
+
 static int partition_build(struct partition *p, const struct plan_partition *pp,
 			   struct memcarve *mc, char *err, size_t errlen)
 {
@@ -82,6 +113,8 @@ static int partition_build(struct partition *p, const struct plan_partition *pp,
 	}
 	p->image = img->start;
 	p->image_size = img->size;
+	if (initrd_place(p, pp, err, errlen))
+		return -1;
 	p->ram = memcarve_take(mc, pp->mem_size);
 	if (pa_is_null(p->ram)) {
 		fmt_snprintf(err, errlen, "not enough free RAM for %lu MiB (largest free piece: "

@@ -37,6 +37,12 @@ static int partition_load(struct partition *p)
 	}
 	channels_scrub_event_page(p);
 	memcpy(ram, p->image, p->image_size);
+	if (p->initrd) {
+		void *rd = (uint8_t *)ram + (ipa_bits(p->initrd_ipa) - ipa_bits(p->plan->mem_base));
+
+		memcpy(rd, p->initrd, p->initrd_size);
+		arch_dcache_clean_invalidate(rd, p->initrd_size);
+	}
 	if (guest_dt_build(p, dtb, PARTITION_DTB_SIZE))
 		return -1;
 	arch_dcache_clean_invalidate(ram, p->image_size);

@@ -227,7 +227,7 @@ static int parse_memory(struct part_parse *c)
 	return 0;
 }
 
-/* image, fault-policy, restart-limit, restart-backoff-ms, priority. */
+/* image, initrd, fault-policy, restart-limit, restart-backoff-ms, priority. */
 static int parse_policy(struct part_parse *c)
 {
 	struct plan_partition *p = c->p;
@@ -237,6 +237,13 @@ static int parse_policy(struct part_parse *c)
 	if (!s)
 		return PERR(IMAGE_NAME, "image", "missing or longer than %d", PLAN_NAME_LEN - 1);
 	memcpy(p->image, s, strlen(s) + 1);
+	if (fdt_getprop(c->fdt, c->node, "initrd", NULL)) {
+		s = get_string(c->fdt, c->node, "initrd", sizeof(p->initrd));
+		if (!s || !s[0])
+			return PERR(IMAGE_NAME, "initrd", "empty or longer than %d",
+				    PLAN_NAME_LEN - 1);
+		memcpy(p->initrd, s, strlen(s) + 1);
+	}
 
 	s = get_string(c->fdt, c->node, "fault-policy", 32);
 	if (s && !strcmp(s, "stop"))

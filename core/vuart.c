@@ -60,7 +60,10 @@ void vuart_reset(struct vuart *u)
 {
 	uint64_t flags = spin_lock_irqsave(&u->lock);
 
-	u->cr = CR_TXE | CR_RXE; /* the PL011's reset value */
+	/* Enabled, as the firmware leaves a console UART that it names in
+	 * stdout-path: Linux's earlycon writes to it without setting it up.
+	 * (The PL011's own reset value lacks UARTEN.) */
+	u->cr = CR_UARTEN | CR_TXE | CR_RXE;
 	u->lcr_h = u->ibrd = u->fbrd = u->imsc = 0;
 	u->ifls = 0x12;
 	u->ris = INT_TX; /* the transmit FIFO is empty */

@@ -25,116 +25,16 @@
 # usage: fetch-rpi4-files.sh CACHE_DIR
 set -euo pipefail
 
-die() {
-	echo "fetch-rpi4-files: $*" >&2
-	exit 1
-}
-say() { echo "fetch-rpi4-files: $*"; }
-
-[ $# -eq 1 ] || die "usage: fetch-rpi4-files.sh CACHE_DIR"
+fetch_name=fetch-rpi4-files
+[ $# -eq 1 ] || { echo "usage: fetch-rpi4-files.sh CACHE_DIR" >&2; exit 1; }
 cache=$1
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 work="$cache/.work"
 versions="$cache/versions.txt"
 
-for tool in apt-get apt-cache dpkg-deb; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "needs $tool (Debian's apt and dpkg): the Raspberry Pi files come from Debian packages"
-done
-
-# apt drops to the unprivileged _apt user to download when run as root; that
-# user cannot write into a build directory, so downloads run as ourselves.
-apt_opts=(-q -o APT::Sandbox::User="$(id -un)")
-
-record() { # package version -> versions.txt (one line per package)
-	touch "$versions"
-	grep -v "^$1 " "$versions" >"$versions.tmp" || true
-	echo "$1 $2" >>"$versions.tmp"
-	sort "$versions.tmp" >"$versions"
-	rm -f "$versions.tmp"
-}
-
-# The Debian mirror the host already uses for a suite (deb.debian.org if none).
-mirror_for() { # suite default
-	local uri
-	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax, not the shell's
-	uri=$(apt-get indextargets --format '$(CODENAME) $(REPO_URI)' 2>/dev/null |
-		awk -v suite="$1" '$1 == suite { print $2; exit }')
-	echo "${uri:-$2}"
-}
-
-# A private apt configuration in $work/apt-$1 whose sources are the
-# remaining arguments (sources.list lines); sets private_opts to the apt
-# options that use it, after reading its package lists once.
-private_apt() {
-	local name=$1
-	shift
-	local dir="$work/apt-$name" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	private_opts=(-o Dir::Etc::SourceList="$dir/sources.list"
-		-o Dir::Etc::SourceParts=/dev/null
-		-o Dir::State::Lists="$dir/lists"
-		-o Dir::Cache="$dir/cache"
-		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-		-o APT::Architecture=arm64 -o APT::Architectures::=arm64)
-	[ -f "$dir/updated" ] && return 0
-	rm -rf "$dir"
-	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-	local signed=""
-	[ -f "$keyring" ] && signed="[arch=arm64 signed-by=$keyring] "
-	[ -n "$signed" ] || signed="[arch=arm64] "
-	for line in "$@"; do echo "deb $signed$line"; done >"$dir/sources.list"
-	apt-get "${apt_opts[@]}" "${private_opts[@]}" update >"$dir/update.log" 2>&1 || {
-		cat "$dir/update.log" >&2
-		return 1
-	}
-	touch "$dir/updated"
-}
-
-# Bookworm's main and security archives for arm64, privately.
-private_main() {
-	private_apt main "$(mirror_for bookworm http://deb.debian.org/debian/) bookworm main" \
-		"$(mirror_for bookworm-security http://deb.debian.org/debian-security/) bookworm-security main" ||
-		die "could not read bookworm's package lists (see above)"
-}
-
-# Downloads package $1 into $work with the given extra apt options;
-# returns non-zero (the log in $work/<name>.log) when apt cannot.
-download() {
-	local pkg=$1
-	shift
-	local name=${pkg%%:*}
-	rm -rf "${work:?}/$name" "$work/${name}"_*.deb
-	mkdir -p "$work"
-	(cd "$work" && apt-get "${apt_opts[@]}" "$@" download "$pkg" >"$work/$name.log" 2>&1)
-}
-
-# Downloads and unpacks an arm64 package into $work/<name>: through the
-# host's apt if it can, else through the private bookworm configuration.
-fetch_arm64() {
-	local pkg=$1 name=${1%%:*}
-	if ! download "$pkg"; then
-		say "the host's apt could not download $pkg; using bookworm's lists instead"
-		private_main
-		download "$pkg" "${private_opts[@]}" || {
-			cat "$work/$name.log" >&2
-			die "apt-get download $pkg failed (see above)"
-		}
-	fi
-	unpack "$name"
-}
-
-unpack() { # name: the .deb downloaded into $work
-	dpkg-deb -x "$work/${1}"_*.deb "$work/$1"
-	record "$1" "$(dpkg-deb -f "$work/${1}"_*.deb Version)"
-}
-
-# Copies $2 (a file in an unpacked package) to $cache/$1, or fails naming it.
-take() {
-	[ -f "$2" ] || die "expected $2 in the package, it is not there"
-	cp "$2" "$cache/$1.tmp"
-	mv "$cache/$1.tmp" "$cache/$1"
-}
+# shellcheck source=tools/debian-fetch.sh
+. "$(dirname "$0")/debian-fetch.sh"
 
 # --- u-boot and TF-A, through the host's apt ---------------------------------------
 
@@ -155,18 +55,13 @@ fi
 # linux-image-6.1.0-56-arm64) holds the device trees. Only the Pi 4's is
 # kept; the 60 MB package is deleted afterwards.
 
-kernel_of() { # apt options...: the kernel package linux-image-arm64 depends on
-	apt-cache "$@" depends linux-image-arm64:arm64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[^ :]*-arm64\).*/\1/p' | head -n 1
-}
-
 if [ ! -f "$cache/bcm2711-rpi-4-b.dtb" ]; then
-	kernel=$(kernel_of)
+	kernel=$(kernel_of linux-image-arm64)
 	if [ -z "$kernel" ] || ! { say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb" &&
 		download "$kernel:arm64"; }; then
 		say "the host's apt offers no current linux-image-arm64:arm64; using bookworm's lists instead"
 		private_main
-		kernel=$(kernel_of "${private_opts[@]}")
+		kernel=$(kernel_of linux-image-arm64 "${private_opts[@]}")
 		[ -n "$kernel" ] || die "bookworm offers no linux-image-arm64:arm64"
 		say "downloading $kernel:arm64 (about 60 MB) for bcm2711-rpi-4-b.dtb"
 		download "$kernel:arm64" "${private_opts[@]}" || {

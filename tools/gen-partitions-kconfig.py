@@ -106,7 +106,17 @@ config PART{i}_IMAGE
 	default "hello"
 	help
 	  A domain built from domains/ by name (e.g. "hello"), or a path to
-	  an external ELF or raw binary image.
+	  an external ELF or raw binary image: a Linux kernel's arm64 Image
+	  is raw, entered at the start of RAM with x0 the device tree
+	  (docs/linux-guest.md).
+
+config PART{i}_INITRD
+	string "Initial RAM disk"
+	default ""
+	help
+	  A file loaded, page-aligned, just below the partition's device
+	  tree and named in its /chosen (linux,initrd-start/-end): a Linux
+	  guest's initramfs. Empty: none.
 
 config PART{i}_DEVICES
 	string "Devices passed through"

@@ -65,6 +65,23 @@ static bool is_sgi1r_write(uint64_t iss)
 }
 
 /*
+ * Debug and performance-monitor registers: trapped (MDCR_EL2.TDA, TPM), and
+ * neither is virtualized, so they read as zero and ignore writes, as a CPU
+ * without free counters or breakpoints in use would. An unmodified kernel
+ * resets MDSCR_EL1 and PMUSERENR_EL0 at start whatever it plans, and finds
+ * no PMU in its device tree. Op0 2 is the debug block; PMU registers are
+ * Op0 3 with CRn 9 (CRm 12-14) or CRn 14 (CRm 8-15, the event counters).
+ */
+static bool is_debug_or_pmu(uint64_t iss)
+{
+	uint64_t op0 = (iss >> 20) & 3, crn = (iss >> 10) & 0xf, crm = (iss >> 1) & 0xf;
+
+	if (op0 == 2)
+		return true;
+	return op0 == 3 && ((crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8));
+}
+
+/*
  * A data abort on a guest-physical address that stage 2 leaves unmapped on
  * purpose (an emulated device, such as the virtual GIC): perform the
  * access. An access the hardware cannot describe is a fault.
@@ -142,6 +159,14 @@ static __attribute__((noinline)) void guest_sync_other(struct vcpu *v, struct ex
 				log_warn("partition %u \"%s\": set/way cache operation at PC "
 					 "0x%lx ignored",
 					 v->part->id, v->part->plan->name, f->elr);
+			f->elr += 4;
+			return;
+		}
+		if (is_debug_or_pmu(esr & 0x1ffffff)) {
+			unsigned int rt = (unsigned int)((esr >> 5) & 0x1f);
+
+			if ((esr & 1) && rt != 31) /* a read: zero */
+				f->x[rt] = 0;
 			f->elr += 4;
 			return;
 		}

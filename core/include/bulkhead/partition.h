@@ -70,6 +70,9 @@ struct partition {
 	paddr_t ram; /* its RAM, physical */
 	const uint8_t *image;
 	uint64_t image_size;
+	const uint8_t *initrd; /* its initial RAM disk, or NULL */
+	uint64_t initrd_size;
+	ipaddr_t initrd_ipa; /* where it is loaded: below the device tree */
 	ipaddr_t dtb_ipa;
 	pt_table_t *s2_root;
 	struct pt_pool s2_pool;

@@ -72,6 +72,9 @@ struct plan_partition {
 	ipaddr_t mem_base; /* where its RAM is in its own guest-physical space */
 	uint64_t mem_size;
 	char image[PLAN_NAME_LEN];
+	/* An initial RAM disk ("initrd", an image of the payload; "" for
+	 * none): loaded below the device tree, named in /chosen. */
+	char initrd[PLAN_NAME_LEN];
 	enum plan_policy policy;
 	unsigned int restart_limit; /* 0: unlimited */
 	unsigned int backoff_ms;

@@ -104,10 +104,15 @@ void thread(void)
 	case 4: {
 		uint64_t v;
 
-		printf("attack: read a debug register\n");
-		fflush(stdout);
+		/* Debug registers are hidden: they read as zero and ignore
+		 * writes (enabling monitor debug here would reach the real
+		 * register and the CPU's breakpoints). */
+		printf("attack: enable monitor debug, read it back\n");
+		__asm__ volatile("msr mdscr_el1, %0; isb" : : "r"(1UL << 15));
 		__asm__ volatile("mrs %0, mdscr_el1" : "=r"(v));
-		printf("attack: debug register read SUCCEEDED\n");
+		printf("attack: debug register reads 0x%lx after the write%s\n", (unsigned long)v,
+		       v ? ": SUCCEEDED" : "");
+		try_write("an unassigned device (the UART), to end the run", 0x09000000UL);
 		break;
 	}
 	case 5:
