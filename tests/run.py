@@ -149,17 +149,20 @@ def run_build_tests(build, result):
     checks = []
     for config in configs:
         out = os.path.join(build, "configs", config)
-        # Share the main build's newlib rather than build it again.
+        # Share the main build's newlib rather than build it again, and
+        # the Linux files tools/fetch-linux.sh fetched (a config that uses
+        # them fetches them there once).
         newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
+        linux = "LINUX_FILES=" + os.path.join(build, "linux-files")
         ok, log = True, ""
         proc = subprocess.run(["make", "-s", "O=" + out, config + "_defconfig"], cwd=TOP,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log += proc.stdout
         ok = proc.returncode == 0
         settings = board_test_settings(out) if ok else {}
-        steps = [["make", "-s", "O=" + out, newlib, "image"]]
+        steps = [["make", "-s", "O=" + out, newlib, linux, "image"]]
         if settings.get("TEST_TARGETS"):
-            steps.append(["make", "-s", "O=" + out, newlib]
+            steps.append(["make", "-s", "O=" + out, newlib, linux]
                          + settings["TEST_VARS"].replace("{build}", build).split()
                          + settings["TEST_TARGETS"].split())
         for cmd in steps if ok else []:

@@ -26,9 +26,11 @@ if grep -q 'bulkhead.test=disk' /proc/cmdline; then
 	else
 		dd if=/dev/urandom of=/tmp/pattern bs=1M count=8 2>/dev/null
 		want=$(md5sum </tmp/pattern)
+		echo "bulkhead-linux: writing 8 MiB to /dev/vda"
 		dd if=/tmp/pattern of=/dev/vda bs=1M conv=fsync 2>/dev/null || echo "bulkhead-linux: WRITE FAILED"
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
+		echo "bulkhead-linux: reading it back"
 		got=$(dd if=/dev/vda bs=1M count=8 2>/dev/null | md5sum)
 		if [ "$want" = "$got" ]; then
 			echo "bulkhead-linux: disk check ok (8 MiB written, read back, equal)"
