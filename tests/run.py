@@ -229,7 +229,7 @@ def run_image_tests(checks, result):
 
 def parse_test(path):
     spec = {"expect": [], "also": [], "reject": [], "measure": [], "most": [],
-            "send": [], "numbered": [], "timeout": 30, "boot": "direct", "gic": "3"}
+            "send": [], "numbered": [], "between": [], "timeout": 30, "boot": "direct", "gic": "3"}
     with open(path) as f:
         for raw in f:
             line = raw.strip()
@@ -255,6 +255,13 @@ def parse_test(path):
                 text = text.strip().encode("latin-1").decode("unicode_escape")
                 spec["send"].append(([a.strip() for a in after.split("&&")],
                                      text.encode("latin-1")))
+            elif key == "between":
+                # between: MIN TEXT @ START .. END  (TEXT at least MIN times
+                # after START and before the END that follows it)
+                m = re.fullmatch(r"(\d+) (.+) @ (.+) \.\. (.+)", value)
+                if not m:
+                    raise ValueError(f"{path}: between: '{value}' is not MIN TEXT @ START .. END")
+                spec["between"].append((int(m.group(1)), m.group(2), m.group(3), m.group(4)))
             elif key == "numbered":
                 # numbered: TEXT COUNT  (lines TEXT1 .. TEXTCOUNT, each once, in order)
                 text, _, count = value.rpartition(" ")
@@ -289,6 +296,20 @@ def check_numbered(output, numbered):
                         f"(lines {max(1, i - 2)}-{i + 1}: {seen[max(0, i - 3):i + 1]})")
         if len(seen) < count:
             return f"{text!r}: only {len(seen)} lines of {count}"
+    return None
+
+
+def check_between(output, between):
+    """Each (MIN, TEXT, START, END): TEXT appears at least MIN times after
+    the first START and before the first END after it."""
+    for least, text, start, end in between:
+        a = output.find(start)
+        b = output.find(end, a + len(start)) if a >= 0 else -1
+        if a < 0 or b < 0:
+            return f"between: {start!r} .. {end!r} not found"
+        n = output.count(text, a, b)
+        if n < least:
+            return f"{text!r} {n} times between {start!r} and {end!r}, fewer than {least}"
     return None
 
 
@@ -392,7 +413,8 @@ def run_qemu_test(build, path, result, timings):
             if not pending and sends:
                 pending = [f"(send after) {' && '.join(sends[0][0])}"]
         if error is None:
-            error = check_numbered(output, spec["numbered"])
+            error = check_numbered(output, spec["numbered"]) or \
+                check_between(output, spec["between"])
     finally:
         if proc.poll() is None:
             proc.kill()
