@@ -6,7 +6,8 @@
  * device tree: the default plan's, served by the block driver domain), it
  * also writes a 4 KiB block there each time and reads it back. Given a
  * virtual UART (the console's input, when it has the focus), it says what
- * was typed there, a line at a time.
+ * was typed there, a line at a time. Every 50 ticks it says how late its
+ * ticks came at most: its share of time, kept whatever its neighbours do.
  */
 #include <stdio.h>
 #include <string.h>
@@ -96,9 +97,17 @@ static void read_typed(void)
 	}
 }
 
+/* Every CADENCE_TICKS ticks it says how late its ticks came at most. */
+#define CADENCE_TICKS 50
+/* Late beyond this is called LATE: well above the hypervisor's tick, and
+ * above what the host's scheduling of QEMU's CPU threads adds in a test on
+ * a busy machine; a partition that took the core for itself would be
+ * seconds late. */
+#define CADENCE_LATE_US 100000
+
 void thread(void)
 {
-	uint64_t freq = bh_counter_freq();
+	uint64_t freq = bh_counter_freq(), start, worst = 0;
 	struct bh_device dev;
 
 	for (unsigned int i = 0; i < PATTERN_WORDS; i++)
@@ -119,15 +128,29 @@ void thread(void)
 		pl011_open(&uart, dev.base);
 		have_uart = true;
 	}
+	start = bh_counter();
 	for (unsigned int tick = 1;; tick++) {
-		uint64_t until = bh_counter() + freq / 10;
+		uint64_t until = start + tick * (freq / 10), late;
 
 		/* WFI: on a core of its own the next interrupt (the hypervisor's
 		 * tick) ends it; on a shared core it lets the others run. */
 		while (bh_counter() < until)
 			__asm__ volatile("wfi");
+		late = bh_counter() - until;
+		worst = late > worst ? late : worst;
 		read_typed();
 		printf("%s: tick %u, memory %s%s\n", bh_partition_name(), tick,
 		       pattern_intact() ? "intact" : "CHANGED", have_disk ? disk_round(tick) : "");
+		/* Its cadence: the hypervisor's 10 ms tick ends its waits on a
+		 * core of its own, so up to 10 ms late is its normal; more is
+		 * time taken from it. */
+		if (tick % CADENCE_TICKS == 0) {
+			unsigned long us = (unsigned long)(worst * 1000000 / freq);
+
+			printf("%s: ticks %u-%u at most %lu.%lu ms late%s\n", bh_partition_name(),
+			       tick - CADENCE_TICKS + 1, tick, us / 1000, us % 1000 / 100,
+			       us > CADENCE_LATE_US ? ": LATE" : "");
+			worst = 0;
+		}
 	}
 }
