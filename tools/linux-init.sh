@@ -17,11 +17,15 @@ done
 echo "bulkhead-linux: init reached, $(grep -c ^processor /proc/cpuinfo) CPUs, kernel $(uname -r)"
 cat /proc/interrupts
 
-if grep -q 'bulkhead.test=disk' /proc/cmdline; then
-	# Wait for the disk (the module probes it asynchronously).
+# The disk appears once the module has probed it, asynchronously.
+wait_disk() {
 	n=0
 	while [ ! -b /dev/vda ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-	if [ ! -b /dev/vda ]; then
+	[ -b /dev/vda ]
+}
+
+if grep -q 'bulkhead.test=disk' /proc/cmdline; then
+	if ! wait_disk; then
 		echo "bulkhead-linux: DISK MISSING"
 	else
 		dd if=/dev/urandom of=/tmp/pattern bs=1M count=8 2>/dev/null
@@ -40,5 +44,19 @@ if grep -q 'bulkhead.test=disk' /proc/cmdline; then
 		rm -f /tmp/pattern
 	fi
 fi
+# bulkhead.test=reboot: the first run marks the disk's last sector and
+# reboots; the next finds the mark, clears it and powers off.
+if grep -q 'bulkhead.test=reboot' /proc/cmdline && wait_disk; then
+	last=$(($(cat /sys/block/vda/size) - 1))
+	if [ "$(dd if=/dev/vda bs=512 skip=$last count=1 2>/dev/null | head -c 8)" = REBOOTED ]; then
+		dd if=/dev/zero of=/dev/vda bs=512 seek=$last count=1 conv=fsync 2>/dev/null
+		echo "bulkhead-linux: back after the reboot; powering off"
+		poweroff -f
+	fi
+	printf REBOOTED | dd of=/dev/vda bs=512 seek=$last count=1 conv=fsync,sync 2>/dev/null
+	echo "bulkhead-linux: rebooting"
+	reboot -f
+fi
+
 echo "bulkhead-linux: a shell on the console (poweroff -f stops this partition)"
 exec setsid cttyhack sh
