@@ -249,8 +249,13 @@ int guest_dt_build(struct partition *p, void *fdt, uint64_t size)
 	if (vgic)
 		TRY(fdt_property_u32(fdt, "interrupt-parent", GIC_PHANDLE));
 	TRY(fdt_begin_node(fdt, "chosen"));
-	if (p->plan->args[0])
-		TRY(fdt_property_string(fdt, "bootargs", p->plan->args));
+	if (p->plan->args[0] || p->more_args[0]) {
+		char args[2 * PLAN_ARGS_LEN + 2];
+
+		fmt_snprintf(args, sizeof(args), "%s%s%s", p->plan->args,
+			     p->plan->args[0] && p->more_args[0] ? " " : "", p->more_args);
+		TRY(fdt_property_string(fdt, "bootargs", args));
+	}
 	if (vuart_of(p) && vgic)
 		TRY(fdt_property_string(fdt, "stdout-path", VUART_NODE));
 	if (p->initrd) {

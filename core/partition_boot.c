@@ -292,6 +292,30 @@ static void queue_first_starts(void)
 	}
 }
 
+/* bulkhead.args.NAME=WORD on the boot command line: one more word for
+ * partition NAME's /chosen/bootargs (a kernel option for a test, say),
+ * printable and without quotes, as the plan's own. */
+static void more_args(const char *cmdline)
+{
+	for (unsigned int i = 0; i < plan.nr; i++) {
+		char key[PLAN_NAME_LEN + 16], *val = partitions[i].more_args;
+		bool ok = true;
+
+		fmt_snprintf(key, sizeof(key), "bulkhead.args.%s", plan.parts[i].name);
+		if (!cmdline_get(cmdline, key, val, PLAN_ARGS_LEN))
+			continue;
+		for (const char *q = val; *q; q++)
+			ok &= *q > 0x20 && *q < 0x7f && *q != '"';
+		if (!ok || strlen(plan.parts[i].args) + strlen(val) + 2 > PLAN_ARGS_LEN * 2) {
+			log_warn("%s: not printable words; ignored", key);
+			val[0] = '\0';
+			continue;
+		}
+		log_info("partition %u \"%s\": bootargs also \"%s\" (boot command line)",
+			 plan.parts[i].id, plan.parts[i].name, val);
+	}
+}
+
 void partitions_init(const char *cmdline)
 {
 	static struct memcarve mc;
@@ -324,6 +348,7 @@ void partitions_init(const char *cmdline)
 		return;
 	join_supervisors();
 	console_domain_build(partitions, plan.nr);
+	more_args(cmdline);
 	fault_inject_init(cmdline, partitions, plan.nr);
 	queue_first_starts();
 	console_domain_announce();

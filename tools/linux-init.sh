@@ -58,5 +58,14 @@ if grep -q 'bulkhead.test=reboot' /proc/cmdline && wait_disk; then
 	reboot -f
 fi
 
+# Without a test: the disk as a file system on /mnt, made on first use.
+if ! grep -q 'bulkhead.test=' /proc/cmdline && wait_disk; then
+	if [ "$(dd if=/dev/vda bs=1 skip=1080 count=2 2>/dev/null | od -An -tx2 | tr -d ' ')" != ef53 ]; then
+		echo "bulkhead-linux: no file system on /dev/vda: making one (ext2)"
+		mke2fs -q /dev/vda
+	fi
+	mount -t ext2 /dev/vda /mnt && echo "bulkhead-linux: /dev/vda mounted on /mnt"
+fi
+
 echo "bulkhead-linux: a shell on the console (poweroff -f stops this partition)"
 exec setsid cttyhack sh

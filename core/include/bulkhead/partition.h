@@ -93,6 +93,9 @@ struct partition {
 	 * after inject_after more requests (core/fault_inject.c). */
 	unsigned int inject_kind, inject_after, inject_after_kind;
 	char last_fault[64]; /* its last fault, in words ("" if none) */
+	/* Words the boot command line adds to its /chosen/bootargs
+	 * (bulkhead.args.NAME=WORD), after the plan's. */
+	char more_args[PLAN_ARGS_LEN];
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	struct vgic vgic;
 	struct mmio_table mmio; /* emulated registers (filled at boot) */
