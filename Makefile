@@ -291,8 +291,13 @@ qemu-test: all $(BOOT_DISK)
 soak: all
 	$(Q)$(PYTHON) tests/run.py --build $(O) --soak
 
+# The Linux guest's figures need qemu_virt_linux_defconfig's image: built
+# where the tests build it, with the same fetched kernel.
+LINUX_BENCH_O := $(O)/configs/qemu_virt_linux
 bench: $(HYP_IMAGE)
-	$(Q)tools/bench.sh $(HYP_IMAGE)
+	$(Q)$(MAKE) -s O=$(LINUX_BENCH_O) qemu_virt_linux_defconfig >/dev/null
+	$(Q)$(MAKE) -s O=$(LINUX_BENCH_O) NEWLIB_OUT=$(NEWLIB_OUT) LINUX_FILES=$(LINUX_FILES) image
+	$(Q)LINUX_IMAGE=$(LINUX_BENCH_O)/bulkhead.bin LINUX_FILES=$(LINUX_FILES) tools/bench.sh $(HYP_IMAGE)
 
 # --- Housekeeping -------------------------------------------------------------------
 

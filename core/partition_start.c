@@ -131,8 +131,10 @@ void partition_start_if_due(struct partition *p)
 			 p->restarts);
 	/* make bench reads this: the cost of a (re)start on this CPU. */
 	if (!load_failed && IS_ENABLED(CONFIG_BOOT_TIMING))
-		log_info("partition %u \"%s\": %lu MiB wiped and loaded in %lu counter ticks",
-			 p->id, p->plan->name, p->plan->mem_size >> 20, p->start_ticks);
+		log_info("partition %u \"%s\": %lu MiB wiped and loaded in %lu counter ticks, "
+			 "entered at counter %lu",
+			 p->id, p->plan->name, p->plan->mem_size >> 20, p->start_ticks,
+			 p->started_at);
 }
 
 bool partition_start_by_control(struct partition *p)

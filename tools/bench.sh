@@ -183,6 +183,33 @@ printf '%-52s %12d\n' "console: characters out per million instructions" \
 	$((con_chars * 1000000 / (con_ticks * per_tick)))
 printf '%-52s %12d\n' "console: keystroke to guest handler (mean of ${key_ticks#* })" \
 	$((${key_ticks% *} * per_tick))
+# The Linux guest (qemu_virt_linux_defconfig's image, when make passes it):
+# instructions from reset to the moment its first vCPU is ready (wipe of
+# its 256 MiB and load included), then the wall-time comparison with bare
+# QEMU (tools/bench/linux_wall.py).
+if [ -n "${LINUX_IMAGE:-}" ]; then
+	rm -f "$tmp/disk.img"
+	truncate -s 64M "$tmp/disk.img"
+	DISK="$tmp/disk.img" SMP=4 timeout 120 "$here/tools/qemu.sh" direct "$LINUX_IMAGE" \
+		${ICOUNT--icount shift=0,sleep=off} >"$tmp/linux.log" 2>&1 &
+	lpid=$!
+	for _ in $(seq 1 600); do
+		grep -q '"linux": [0-9]* MiB wiped and loaded' "$tmp/linux.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill "$lpid" 2>/dev/null || true
+	wait "$lpid" 2>/dev/null || true
+	linux_entry=$(grep -o '"linux": [0-9]* MiB wiped and loaded in [0-9]* counter ticks, entered at counter [0-9]*' \
+		"$tmp/linux.log" | awk '{print $NF}')
+	linux_wipe=$(grep -o '"linux": [0-9]* MiB wiped and loaded in [0-9]* counter ticks' \
+		"$tmp/linux.log" | awk '{print $(NF-2)}')
+	[ -n "$linux_entry" ] || { echo "bench: the Linux image did not start its guest" >&2; exit 1; }
+fi
+if [ -n "${LINUX_IMAGE:-}" ]; then
+	printf '%-52s %12d\n' "Linux guest: reset to its first vCPU ready" $((linux_entry * per_tick))
+	printf '%-52s %12d\n' "  of which its 256 MiB wiped, kernel and initrd loaded" $((linux_wipe * per_tick))
+fi
+
 printf '\n%-56s %12s %12s\n' "blk, 16 MiB each way in 64 KiB requests, 16 in flight" \
 	"wall us" "instructions"
 blk_row() { printf '%-56s %12d %12d\n' "$1" $(($2 * 1000000 / freq)) $(($3 * per_tick)); }
@@ -201,3 +228,8 @@ printf '%-56s %12s %12s\n' "driver domain restart: fault to attached again" \
 	"$((attach_ticks * 1000000 / freq)) us" "$((attach_ticks * per_tick))"
 printf '%-56s %12s %12s\n' "  and to its first answer (one disk request more)" \
 	"$((restart_ticks * 1000000 / freq)) us" "$((restart_ticks * per_tick))"
+
+if [ -n "${LINUX_IMAGE:-}" ]; then
+	echo
+	python3 "$here/tools/bench/linux_wall.py" "$LINUX_IMAGE" "$LINUX_FILES"
+fi

@@ -44,6 +44,20 @@ if grep -q 'bulkhead.test=disk' /proc/cmdline; then
 		rm -f /tmp/pattern
 	fi
 fi
+# bulkhead.test=dd: the disk's throughput (make bench): 24 MiB written and
+# read in 1 MiB blocks, timed with /proc/uptime (10 ms steps).
+centis() { tr -d . </proc/uptime | cut -d' ' -f1; }
+if grep -q 'bulkhead.test=dd' /proc/cmdline && wait_disk; then
+	t0=$(centis)
+	dd if=/dev/zero of=/dev/vda bs=1M count=24 conv=fsync 2>/dev/null
+	t1=$(centis)
+	echo 3 >/proc/sys/vm/drop_caches
+	t2=$(centis)
+	dd if=/dev/vda of=/dev/null bs=1M count=24 2>/dev/null
+	t3=$(centis)
+	echo "bulkhead-linux: dd 24 MiB written in $((t1 - t0))0 ms, read in $((t3 - t2))0 ms"
+fi
+
 # bulkhead.test=reboot: the first run marks the disk's last sector and
 # reboots; the next finds the mark, clears it and powers off.
 if grep -q 'bulkhead.test=reboot' /proc/cmdline && wait_disk; then
