@@ -14,6 +14,7 @@
 #define LR3_GROUP1 (1UL << 60)
 #define LR3_EOI (1UL << 41) /* maintenance interrupt when the guest ends it */
 #define ICH_HCR_EN (1UL << 0)
+#define HCR_UIE (1UL << 1) /* ICH_HCR_EL2 and GICH_HCR alike */
 
 /* GICv2 GICH */
 #define GICH_HCR 0x000
@@ -169,6 +170,17 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	c->lr_used = 0;
 	c->in_lr[0] = c->in_lr[1] = 0;
 	c->retired[0] = c->retired[1] = 0;
+	c->underflow = false;
+}
+
+/* The interface's control word while the vCPU runs: enabled, and asking
+ * for the underflow maintenance interrupt when interrupts wait. */
+static void write_hcr(bool underflow)
+{
+	if (hw == VGIC_HW_V2)
+		*gich_reg(GICH_HCR) = 1 | (underflow ? (uint32_t)HCR_UIE : 0);
+	else
+		write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN | (underflow ? HCR_UIE : 0));
 }
 
 static unsigned int nr_aprs(void)
@@ -216,13 +228,13 @@ void arch_vgic_restore(const struct arch_vgic_cpu *c)
 	if (hw == VGIC_HW_V2) {
 		*gich_reg(GICH_VMCR) = (uint32_t)c->vmcr;
 		*gich_reg(GICH_APR) = (uint32_t)c->ap0r[0];
-		*gich_reg(GICH_HCR) = 1; /* En */
+		write_hcr(c->underflow);
 		return;
 	}
 	write_sysreg(S3_4_C12_C11_7, c->vmcr); /* ICH_VMCR_EL2 */
 	write_aprs(c);
-	write_sysreg(S3_0_C12_C12_5, c->sre);	  /* ICC_SRE_EL1 */
-	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN); /* ICH_HCR_EL2 */
+	write_sysreg(S3_0_C12_C12_5, c->sre); /* ICC_SRE_EL1 */
+	write_hcr(c->underflow);
 	isb();
 }
 
@@ -356,6 +368,7 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	uint32_t done = c->lr_used & (uint32_t)empty_lrs();
 	uint32_t busy = c->lr_used & ~done;
 	uint32_t bits, free;
+	bool underflow;
 
 	/* Retire what the guest has finished with. An LR that ELRSR calls
 	 * empty is invalid and owes no EOI notice: nothing in it needs
@@ -380,6 +393,15 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		c->lr_intid[i] = (int16_t)intid;
 		c->lr_used |= 1u << i;
 		c->in_lr[intid / 64] |= 1UL << (intid % 64);
+	}
+	/* Still more than the LRs hold (a guest with many sources, Linux):
+	 * be told as they empty rather than at the next exit or tick
+	 * (tests/qemu/vgic-burst). The control word is written only when
+	 * that changes. */
+	underflow = !free && more_pending(c, g, vcpu);
+	if (underflow != c->underflow) {
+		c->underflow = underflow;
+		write_hcr(underflow);
 	}
 	isb();
 }

@@ -22,6 +22,9 @@ struct arch_vgic_cpu {
 	uint32_t lr_used;		     /* a bit per LR with lr_intid >= 0 */
 	uint64_t in_lr[2];		     /* INTIDs held in LRs */
 	uint64_t retired[2];		     /* device INTIDs the guest ended */
+	/* More was pending than the LRs hold: the underflow maintenance
+	 * interrupt (HCR.UIE) calls for the next flush as they empty. */
+	bool underflow;
 };
 
 struct board_gic;
