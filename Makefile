@@ -263,9 +263,27 @@ $(DATA_DISK):
 	$(call msg,DISK,$(patsubst $(O)/%,%,$@) (64 MiB, sparse))
 	$(Q)truncate -s 64M $@
 
+# QEMU 10 for the emulated Raspberry Pi 4 (raspi4b), from bookworm-backports,
+# unpacked into the build, never installed (tools/fetch-qemu10.sh).
+QEMU10_DIR ?= $(O)/qemu10
+QEMU10_FETCHED := $(QEMU10_DIR)/versions.txt
+$(QEMU10_FETCHED): tools/fetch-qemu10.sh tools/debian-fetch.sh
+	$(call msg,FETCH,QEMU 10 into $(QEMU10_DIR))
+	$(Q)tools/fetch-qemu10.sh $(QEMU10_DIR)
+.PHONY: qemu10
+qemu10: $(QEMU10_FETCHED)
+
+ifeq ($(BOARD),rpi4)
+# The Pi 4 build runs its SD card image on QEMU 10's emulated Pi 4.
+run: $(SDIMAGE) $(QEMU10_FETCHED)
+	@echo "This is the EMULATED Raspberry Pi 4 (QEMU 10 raspi4b), booting the SD card image"
+	@echo "through the Pi's u-boot (2 s boot delay); quit QEMU with Ctrl-] x (docs/boards/rpi4.md)"
+	$(Q)tools/qemu-rpi4.sh $(SDIMAGE) $(PLAN_BOARD_DTB) $(QEMU10_DIR) $(RPI4_FILES)
+else
 run: $(BOOT_DISK) $(DATA_DISK)
 	@echo "Booting through u-boot (2 s boot delay); quit QEMU with Ctrl-] x; Ctrl-A three times moves the console input (docs/console.md)"
 	$(Q)DISK=$(DATA_DISK) tools/qemu.sh uboot $(BOOT_DISK)
+endif
 
 run-direct: $(HYP_IMAGE) $(DATA_DISK)
 	@echo "Booting with QEMU -kernel; quit QEMU with Ctrl-] x; Ctrl-A three times moves the console input (docs/console.md)"
@@ -276,7 +294,7 @@ run-direct: $(HYP_IMAGE) $(DATA_DISK)
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 
-test: all $(BOOT_DISK) unit-tests
+test: all $(BOOT_DISK) unit-tests $(QEMU10_FETCHED)
 	$(Q)$(PYTHON) tests/run.py --build $(O)
 
 unit-test: deps unit-tests

@@ -329,6 +329,13 @@ def run_qemu_test(build, path, result, timings):
     if spec["boot"] == "uboot":
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), "uboot",
                os.path.join(build, "bulkhead-disk.img")]
+    elif spec["boot"] == "rpi4":
+        # The emulated Pi 4 (QEMU 10's raspi4b) boots the card image the
+        # configurations' build test made, through the Pi's u-boot.
+        rpi4 = os.path.join(build, "configs", "rpi4")
+        cmd = [os.path.join(TOP, "tools", "qemu-rpi4.sh"),
+               os.path.join(rpi4, "bulkhead-rpi4.img"), os.path.join(rpi4, "plan", "board.dtb"),
+               os.path.join(build, "qemu10"), os.path.join(build, "rpi4-files")]
     else:
         # direct, or spintable (CPUs in a firmware spin table).
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), spec["boot"],

@@ -43,10 +43,11 @@ mirror_for() { # suite default
 }
 
 # A private apt configuration in $work/apt-$1 whose sources are the
-# remaining arguments (sources.list lines); sets private_opts to the apt
+# remaining arguments (sources.list lines), for the architecture $apt_arch
+# (arm64 unless the caller says otherwise); sets private_opts to the apt
 # options that use it, after reading its package lists once.
 private_apt() {
-	local name=$1
+	local name=$1 arch=${apt_arch:-arm64}
 	shift
 	local dir="$work/apt-$name" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	private_opts=(-o Dir::Etc::SourceList="$dir/sources.list"
@@ -54,13 +55,13 @@ private_apt() {
 		-o Dir::State::Lists="$dir/lists"
 		-o Dir::Cache="$dir/cache"
 		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-		-o APT::Architecture=arm64 -o APT::Architectures::=arm64)
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch")
 	[ -f "$dir/updated" ] && return 0
 	rm -rf "$dir"
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	local signed=""
-	[ -f "$keyring" ] && signed="[arch=arm64 signed-by=$keyring] "
-	[ -n "$signed" ] || signed="[arch=arm64] "
+	[ -f "$keyring" ] && signed="[arch=$arch signed-by=$keyring] "
+	[ -n "$signed" ] || signed="[arch=$arch] "
 	for line in "$@"; do echo "deb $signed$line"; done >"$dir/sources.list"
 	apt-get "${apt_opts[@]}" "${private_opts[@]}" update >"$dir/update.log" 2>&1 || {
 		cat "$dir/update.log" >&2
