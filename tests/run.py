@@ -329,13 +329,20 @@ def run_qemu_test(build, path, result, timings):
     if spec["boot"] == "uboot":
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), "uboot",
                os.path.join(build, "bulkhead-disk.img")]
-    elif spec["boot"] == "rpi4":
+    elif spec["boot"] in ("rpi4", "rpi4-miniuart"):
         # The emulated Pi 4 (QEMU 10's raspi4b) boots the card image the
-        # configurations' build test made, through the Pi's u-boot.
+        # configurations' build test made, through the Pi's u-boot, with the
+        # board's device tree as our card's overlay leaves it (console on
+        # the PL011), or as it comes (rpi4-miniuart: console on the mini
+        # UART, QEMU's second serial line, which then goes to stdio).
         rpi4 = os.path.join(build, "configs", "rpi4")
-        cmd = [os.path.join(TOP, "tools", "qemu-rpi4.sh"),
-               os.path.join(rpi4, "bulkhead-rpi4.img"), os.path.join(rpi4, "plan", "board.dtb"),
-               os.path.join(build, "qemu10"), os.path.join(build, "rpi4-files")]
+        files = os.path.join(build, "rpi4-files")
+        dtb = os.path.join(rpi4, "plan", "board.dtb") if spec["boot"] == "rpi4" else \
+            os.path.join(files, "bcm2711-rpi-4-b.dtb")
+        cmd = [os.path.join(TOP, "tools", "qemu-rpi4.sh"), os.path.join(rpi4, "bulkhead-rpi4.img"),
+               dtb, os.path.join(build, "qemu10"), files]
+        if spec["boot"] == "rpi4-miniuart":
+            cmd += ["-serial", "null", "-serial", "mon:stdio"]
     else:
         # direct, or spintable (CPUs in a firmware spin table).
         cmd = [os.path.join(TOP, "tools", "qemu.sh"), spec["boot"],
