@@ -168,7 +168,9 @@ int passthrough_check(const void *fdt, const struct board_info *b, const struct 
 					    "device \"%s\": interrupt %u is beyond the virtual "
 					    "GIC's %d",
 					    path, intid, PT_MAX_IRQS);
-			if (g->irq_owner[intid])
+			/* A line shared by devices (the Pi's EMMC and EMMC2)
+			 * goes to one partition, with all of them. */
+			if (g->irq_owner[intid] && g->irq_owner[intid] != pp->id + 1)
 				return FAIL(DEVICE_IRQ,
 					    "device \"%s\": interrupt %u is already partition %u's",
 					    path, intid, g->irq_owner[intid] - 1);

@@ -43,7 +43,7 @@ static __attribute__((noinline)) void retire_ended(struct vcpu *v)
 {
 	struct arch_vgic_cpu *c = &v->arch.vgic;
 
-	for (unsigned int w = 0; w < 2; w++)
+	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
 		while (c->retired[w]) {
 			unsigned int bit = (unsigned int)__builtin_ctzll(c->retired[w]);
 
@@ -57,7 +57,9 @@ static __attribute__((noinline)) void retire_ended(struct vcpu *v)
 
 static inline void process_retired(struct vcpu *v)
 {
-	if (v->arch.vgic.retired[0] | v->arch.vgic.retired[1])
+	const uint64_t *r = v->arch.vgic.retired; /* ARCH_VGIC_INTID_WORDS of them */
+
+	if (r[0] | r[1] | r[2] | r[3])
 		retire_ended(v);
 }
 

@@ -17,7 +17,8 @@ LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 DOM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-common \
 	-fno-stack-protector -march=armv8-a -mno-outline-atomics -fno-pie \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INC) -I$(O)/include \
-	-Icore/abi -Idomains/runtime -Idrivers/virtio -Idrivers/serial -MMD -MP
+	-Icore/abi -Idomains/runtime -Idrivers/virtio -Idrivers/serial -Idrivers/mmc \
+	-Idrivers/block -MMD -MP
 
 runtime-objs := $(patsubst %.c,$(O)/%.o,$(wildcard domains/runtime/*.c)) \
 	$(patsubst %.S,$(O)/%.o,$(wildcard domains/runtime/*.S))
@@ -38,11 +39,13 @@ $(O)/tests/qemu/%.o: tests/qemu/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
 	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
 
 # Domain-side drivers (drivers/virtio/: virtio-mmio, virtio-blk;
-# drivers/serial/: PL011), built
+# drivers/serial/: PL011; drivers/mmc/: SD host controller; drivers/block/:
+# partition tables), built
 # with the domains' flags into an archive that every domain links: a domain
 # gets only the members it calls, the others cost it nothing.
 DOMAIN_AR := $(CROSS_COMPILE)ar
-domain-drivers-objs := $(patsubst %.c,$(O)/%.o,$(wildcard drivers/virtio/*.c drivers/serial/*.c))
+domain-drivers-objs := $(patsubst %.c,$(O)/%.o,$(wildcard drivers/virtio/*.c drivers/serial/*.c \
+	drivers/mmc/*.c drivers/block/*.c))
 DOMAIN_DRIVERS_A := $(O)/drivers/libdomain-drivers.a
 
 $(O)/drivers/virtio/%.o: drivers/virtio/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
@@ -51,6 +54,16 @@ $(O)/drivers/virtio/%.o: drivers/virtio/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
 	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
 
 $(O)/drivers/serial/%.o: drivers/serial/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
+
+$(O)/drivers/mmc/%.o: drivers/mmc/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
+
+$(O)/drivers/block/%.o: drivers/block/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@

@@ -8,9 +8,14 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   boot:     uboot | direct | spintable  how QEMU starts the hypervisor (spintable:
                                       secondaries in a firmware spin table, as on a
                                       Raspberry Pi without TF-A; tools/qemu.sh)
+            | rpi4 | rpi4-miniuart      the SD card image on QEMU 10's raspi4b
+                                      (tools/qemu-rpi4.sh)
+  config:   name                      rpi4 boots: the configuration whose card image
+                                      boots (build/configs/<name>; default rpi4)
   gic:      2 | 3                     GIC version of the virt machine
   machine:  virt,...                  replaces the board's machine options
-  append:   words                     /chosen/bootargs (direct boot only)
+  append:   words                     /chosen/bootargs (direct and rpi4 boots; on the
+                                      Pi, through the device tree u-boot hands on)
   smp, mem: QEMU -smp / -m              instead of the board's defaults
   image:    path                      another hypervisor image, relative to the build
                                       directory (e.g. one of the other defconfigs')
@@ -23,7 +28,7 @@ A QEMU test file is a list of "key: value" lines (# starts a comment):
   plan:     file.dts                  boot with this partition plan (relative to the
                                       scenario's folder: plan.dts, or ../other/plan.dts),
                                       loaded by QEMU at PLAN_ADDR and named on the
-                                      command line (direct boot only)
+                                      command line (direct and rpi4 boots)
   disk:     SIZE [ro]                 a data disk (tools/qemu.sh DISK=): a fresh sparse
                                       file of SIZE (e.g. 64M; K, M, G) for this run only,
                                       in a temporary folder; "ro": attached read-only
@@ -44,6 +49,10 @@ TAIL_LINES = 40
 # (0x40200000), its device tree (0x48000000 with 1 GiB) and the partitions (carved from
 # the top of RAM).
 PLAN_ADDR = 0x50000000
+# On the emulated Pi 4, in the first 1 GiB (all the firmware's device tree
+# gives as memory on raspi4b), clear of u-boot's load addresses (below
+# 0x03000000), its relocated self and the partitions (at the top).
+PLAN_ADDR_RPI4 = 0x10000000
 
 
 class Result:
@@ -118,15 +127,16 @@ def board_test_settings(out):
     """What a board asks of the runner, from the TEST_* lines of its
     boards/<board>/board.mk (read as text): more make targets to build with
     a configuration of it (TEST_TARGETS, with TEST_VARS, where {build} is
-    the main build directory) and a script that checks what they made
-    (TEST_IMAGE_CHECK). The board is the one the configuration in out names."""
+    the main build directory), a script that checks what they made
+    (TEST_IMAGE_CHECK), and Kconfig symbols for a second build of each of
+    its configurations, for tests (TEST_VARIANT). The board is the one the configuration in out names."""
     board = ""
     with open(os.path.join(out, ".config")) as f:
         for line in f:
             m = re.match(r'^CONFIG_BOARD_NAME="(.*)"$', line.strip())
             if m:
                 board = m.group(1)
-    settings = {"TEST_TARGETS": "", "TEST_VARS": "", "TEST_IMAGE_CHECK": ""}
+    settings = {"TEST_TARGETS": "", "TEST_VARS": "", "TEST_IMAGE_CHECK": "", "TEST_VARIANT": ""}
     path = os.path.join(TOP, "boards", board, "board.mk")
     if os.path.exists(path):
         with open(path) as f:
@@ -137,11 +147,53 @@ def board_test_settings(out):
     return settings
 
 
+def build_config(build, config, out, options=()):
+    """Configure and build one defconfig in out, with what its board adds;
+    options: Kconfig symbols set on top (e.g. CONFIG_TEST_DOMAINS=y).
+    Returns (ok, log, the board's test settings)."""
+    # Share the main build's newlib rather than build it again, and the
+    # Linux files tools/fetch-linux.sh fetched (a config that uses them
+    # fetches them there once).
+    newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
+    linux = "LINUX_FILES=" + os.path.join(build, "linux-files")
+    log = ""
+    proc = subprocess.run(["make", "-s", "O=" + out, config + "_defconfig"], cwd=TOP,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log += proc.stdout
+    ok = proc.returncode == 0
+    if ok and options:
+        path = os.path.join(out, ".config")
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for opt in options:
+            name = opt.split("=", 1)[0]
+            lines = [l for l in lines if l != f"# {name} is not set"
+                     and not l.startswith(name + "=")] + [opt]
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    settings = board_test_settings(out) if ok else {}
+    steps = [["make", "-s", "O=" + out, newlib, linux, "image"]]
+    if settings.get("TEST_TARGETS"):
+        steps.append(["make", "-s", "O=" + out, newlib, linux]
+                     + settings["TEST_VARS"].replace("{build}", build).split()
+                     + settings["TEST_TARGETS"].split())
+    for cmd in steps if ok else []:
+        proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        log += proc.stdout
+        if proc.returncode != 0:
+            ok = False
+            break
+    return ok, log, settings
+
+
 def run_build_tests(build, result):
     """The other defconfigs (boards, example plans) must not rot: configure
     and build each one in its own directory under the build directory, with
-    what its board adds (board_test_settings). Returns the configurations
-    whose board has an image check, with their settings."""
+    what its board adds (board_test_settings); a board's TEST_VARIANT is
+    built too, as <config>_test (its QEMU scenarios name it with config:).
+    Returns the configurations whose board has an image check, with their
+    settings."""
     with open(os.path.join(TOP, "configs", "DEFAULT")) as f:
         default = f.read().strip()  # the main build's own: built already
     configs = sorted(f[:-len("_defconfig")] for f in os.listdir(os.path.join(TOP, "configs"))
@@ -149,33 +201,17 @@ def run_build_tests(build, result):
     checks = []
     for config in configs:
         out = os.path.join(build, "configs", config)
-        # Share the main build's newlib rather than build it again, and
-        # the Linux files tools/fetch-linux.sh fetched (a config that uses
-        # them fetches them there once).
-        newlib = "NEWLIB_OUT=" + os.path.join(build, "newlib")
-        linux = "LINUX_FILES=" + os.path.join(build, "linux-files")
-        ok, log = True, ""
-        proc = subprocess.run(["make", "-s", "O=" + out, config + "_defconfig"], cwd=TOP,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        log += proc.stdout
-        ok = proc.returncode == 0
-        settings = board_test_settings(out) if ok else {}
-        steps = [["make", "-s", "O=" + out, newlib, linux, "image"]]
-        if settings.get("TEST_TARGETS"):
-            steps.append(["make", "-s", "O=" + out, newlib, linux]
-                         + settings["TEST_VARS"].replace("{build}", build).split()
-                         + settings["TEST_TARGETS"].split())
-        for cmd in steps if ok else []:
-            proc = subprocess.run(cmd, cwd=TOP, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True)
-            log += proc.stdout
-            if proc.returncode != 0:
-                ok = False
-                break
-        print(f"  {'PASS' if ok else 'FAIL'}  build/{config}_defconfig")
-        if not ok:
-            print("\n".join("        | " + l for l in log.splitlines()[-TAIL_LINES:]))
-        result.record(f"build/{config}_defconfig", ok, log[-3000:])
+        ok, log, settings = build_config(build, config, out)
+        builds = [(f"build/{config}_defconfig", ok, log)]
+        if ok and settings.get("TEST_VARIANT"):
+            vok, vlog, _ = build_config(build, config, out + "_test",
+                                        settings["TEST_VARIANT"].split())
+            builds.append((f"build/{config}_defconfig ({settings['TEST_VARIANT']})", vok, vlog))
+        for name, bok, blog in builds:
+            print(f"  {'PASS' if bok else 'FAIL'}  {name}")
+            if not bok:
+                print("\n".join("        | " + l for l in blog.splitlines()[-TAIL_LINES:]))
+            result.record(name, bok, blog[-3000:])
         if ok and settings.get("TEST_IMAGE_CHECK"):
             checks.append((config, out, settings["TEST_IMAGE_CHECK"]))
     return checks
@@ -274,7 +310,8 @@ def parse_test(path):
                     raise ValueError(f"{path}: disk: '{value}' is not SIZE[K|M|G] [ro]")
                 spec["disk"] = int(m.group(1)) << {"K": 10, "M": 20, "G": 30}[m.group(2)]
                 spec["disk_ro"] = bool(m.group(3))
-            elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan", "image"):
+            elif key in ("boot", "gic", "machine", "append", "smp", "mem", "plan", "image",
+                         "config"):
                 spec[key] = value
             else:
                 raise ValueError(f"{path}: unknown key '{key}'")
@@ -335,7 +372,7 @@ def run_qemu_test(build, path, result, timings):
         # board's device tree as our card's overlay leaves it (console on
         # the PL011), or as it comes (rpi4-miniuart: console on the mini
         # UART, QEMU's second serial line, which then goes to stdio).
-        rpi4 = os.path.join(build, "configs", "rpi4")
+        rpi4 = os.path.join(build, "configs", spec.get("config", "rpi4"))
         files = os.path.join(build, "rpi4-files")
         dtb = os.path.join(rpi4, "plan", "board.dtb") if spec["boot"] == "rpi4" else \
             os.path.join(files, "bcm2711-rpi-4-b.dtb")
@@ -356,8 +393,19 @@ def run_qemu_test(build, path, result, timings):
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
                         os.path.join(os.path.dirname(path), spec["plan"])],
                        check=True)
-        cmd += ["-device", f"loader,file={dtb},addr={PLAN_ADDR:#x},force-raw=on"]
-        env["APPEND"] = (env.get("APPEND", "") + f" bulkhead.plan={PLAN_ADDR:#x}").strip()
+        addr = PLAN_ADDR_RPI4 if spec["boot"].startswith("rpi4") else PLAN_ADDR
+        cmd += ["-device", f"loader,file={dtb},addr={addr:#x},force-raw=on"]
+        env["APPEND"] = (env.get("APPEND", "") + f" bulkhead.plan={addr:#x}").strip()
+
+    if spec["boot"] in ("rpi4", "rpi4-miniuart") and env.get("APPEND"):
+        # No -append on the Pi: u-boot hands on the device tree's
+        # /chosen/bootargs, as the firmware would have filled it from
+        # cmdline.txt. A copy of the tree gets them.
+        dtb = os.path.join(log_dir, name + ".board.dtb")
+        shutil.copyfile(cmd[2], dtb)
+        subprocess.run(["fdtput", "-t", "s", dtb, "/chosen", "bootargs", env["APPEND"]],
+                       check=True)
+        cmd[2] = dtb
 
     disk_dir = None
     if "disk" in spec:

@@ -8,6 +8,9 @@
 #include <bulkhead/board.h>
 #include <bulkhead/vgic.h>
 
+_Static_assert(ARCH_VGIC_INTID_WORDS == (VGIC_NR_IRQS + 63) / 64,
+	       "the list registers' INTID bitmaps cover the virtual GIC's INTIDs");
+
 /* GICv3 ICH_LR<n>_EL2 */
 #define LR3_STATE_MASK (3UL << 62)
 #define LR3_PENDING (1UL << 62)
@@ -168,8 +171,8 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 		c->ap0r[i] = c->ap1r[i] = 0;
 	c->sre = sre_reset;
 	c->lr_used = 0;
-	c->in_lr[0] = c->in_lr[1] = 0;
-	c->retired[0] = c->retired[1] = 0;
+	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
+		c->in_lr[w] = c->retired[w] = 0;
 	c->underflow = false;
 }
 

@@ -15,8 +15,12 @@ endif
 
 # For tests/run.py, which reads these lines as text: with a configuration of
 # this board it also makes the SD card image, from the main build's cache of
-# Pi files ({build}), and checks it piece by piece (no emulator here runs a
-# Pi 4).
+# Pi files ({build}), and checks it piece by piece; the rpi4 QEMU scenarios
+# then boot it on QEMU 10's raspi4b.
 TEST_TARGETS := sdimage
 TEST_VARS := RPI4_FILES={build}/rpi4-files
 TEST_IMAGE_CHECK := tests/image/test_sdimage.py
+# A second build of each rpi4 configuration, build/configs/<config>_test,
+# with the test domains in the image: the emulated Pi's driver-domain test
+# (tests/qemu/rpi4-sd-faults) runs blkcheck guests from its card.
+TEST_VARIANT := CONFIG_TEST_DOMAINS=y

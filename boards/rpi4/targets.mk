@@ -30,9 +30,9 @@ $(RPI4_OVERLAY): boards/rpi4/bulkhead-uart0.dts
 # fixup4.dat, the board's .dtb, config.txt, overlays/), config.txt (u-boot.bin,
 # bl31.bin) and u-boot's distro boot (boot.scr) look for.
 $(SDIMAGE): $(HYP_IMAGE) $(BOOT_SCRIPT) $(RPI4_OVERLAY) $(RPI4_FETCHED) \
-		boards/rpi4/config.txt tools/mkdisk.py
+		boards/rpi4/config.txt tools/mkdisk.py $(KCONFIG_CONFIG)
 	$(call msg,SDIMAGE,$(patsubst $(O)/%,%,$@))
-	$(Q)$(PYTHON) tools/mkdisk.py $@ \
+	$(Q)$(PYTHON) tools/mkdisk.py --data-mib $(or $(CONFIG_RPI4_SD_DATA_MB),0) $@ \
 		$(RPI4_FILES)/start4.elf $(RPI4_FILES)/fixup4.dat \
 		$(RPI4_FILES)/bcm2711-rpi-4-b.dtb $(RPI4_OVERLAY)=overlays/bulkhead-uart0.dtbo \
 		boards/rpi4/config.txt $(RPI4_FILES)/bl31.bin $(RPI4_FILES)/u-boot.bin \

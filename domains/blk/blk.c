@@ -1,26 +1,23 @@
 /*
- * The block driver domain (docs/driver-domains.md): it owns one virtio-blk
- * disk, passed through to it by the plan, and serves the requests the
+ * The block driver domain (docs/driver-domains.md): it owns one disk,
+ * passed through to it by the plan (a virtio-blk disk, or an SD card
+ * behind an SD Host Controller: backend.h), and serves the requests the
  * hypervisor puts in its link's area (bulkhead/abi/blk.h) for the guests'
  * disks. It sees the data of those requests in the area's slots and
  * nothing else of any guest. All its state is rebuilt by init() from its
  * device tree and the area, which the hypervisor resets when it attaches:
  * when it crashes or hangs, it is restarted from its pristine image and
  * given again whatever it held.
- *
- * The slots are in its own RAM, so the disk reaches them by DMA directly
- * (address + bh_dma_offset()): no copy here.
  */
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 #include <bulkhead/abi/blk.h>
 #include "bulkhead.h"
-#include "virtio_blk.h"
+#include "backend.h"
 
-static struct vblk disk;
+static struct backend disk;
 static struct bh_blk_area *area;
-static unsigned int disk_intid;
 static uint32_t req_cons;
 /* Requests on the disk now, by slot: their id and length (the answer's). */
 static struct {
@@ -44,13 +41,6 @@ static void answer(uint32_t id, uint32_t status, uint32_t len)
 	r->status = status;
 	r->len = len;
 	__atomic_store_n(&area->rsp_prod, prod + 1, __ATOMIC_RELEASE);
-}
-
-static unsigned int disk_op(uint32_t op)
-{
-	return op == BH_BLK_OP_READ ? VIRTIO_BLK_T_IN
-	       : op == BH_BLK_OP_WRITE ? VIRTIO_BLK_T_OUT
-				      : VIRTIO_BLK_T_FLUSH;
 }
 
 /* Injected: answer this request with more bytes than it has. */
@@ -85,10 +75,10 @@ static bool take_requests(void)
 		} else if (answer_overlong(e.id, e.len)) {
 			/* the hypervisor ends this run; nothing more to do */
 		} else {
-			rc = vblk_submit(&disk, disk_op(e.op), e.sector,
+			rc = disk.submit(e.op, e.sector,
 					 e.op == BH_BLK_OP_FLUSH ? NULL : slot_data(e.slot),
 					 e.op == BH_BLK_OP_FLUSH ? 0 : e.len, e.slot);
-			if (rc == VBLK_FULL)
+			if (rc == BACKEND_FULL)
 				break; /* again when the disk completes something */
 			if (rc) {
 				answer(e.id, BH_BLK_S_IOERR, 0);
@@ -109,13 +99,12 @@ static bool take_requests(void)
 /* The disk's completions, answered to the hypervisor. */
 static bool take_completions(void)
 {
-	uint32_t slot;
-	uint8_t status;
+	uint32_t slot, status;
 	bool answered = false;
 	int rc;
 
-	while ((rc = vblk_next_done(&disk, &slot, &status)) == 1) {
-		uint32_t len = on_disk[slot].op == BH_BLK_OP_READ && status == VIRTIO_BLK_S_OK
+	while ((rc = disk.next_done(&slot, &status)) == 1) {
+		uint32_t len = on_disk[slot].op == BH_BLK_OP_READ && status == BH_BLK_S_OK
 				       ? on_disk[slot].len
 				       : 0;
 
@@ -127,7 +116,7 @@ static bool take_completions(void)
 		/* A disk that breaks the protocol cannot be trusted with the
 		 * requests: a fault, so that the hypervisor restarts us and
 		 * resets it. */
-		printf("blk: the disk broke the protocol: %s\n", vblk_why(&disk));
+		printf("blk: the disk broke the protocol: %s\n", disk.why());
 		bh_hvc(BH_HC_FAULT, 0, 0, 0);
 	}
 	return answered;
@@ -135,17 +124,23 @@ static bool take_completions(void)
 
 static void serve(void)
 {
-	bool answered = take_completions();
+	bool answered = false, more;
 
-	answered |= take_requests();
+	/* A back-end may end a request as it takes it (an SD card's flush):
+	 * round again while one does. */
+	do {
+		more = take_completions();
+		more |= take_requests();
+		answered |= more;
+	} while (more);
 	if (answered)
 		bh_hvc(BH_HC_BLK_KICK, 0, 0, 0);
 }
 
 void irq(unsigned int intid)
 {
-	if (intid == disk_intid)
-		vblk_irq_ack(&disk);
+	if (intid != BH_BLK_INTID)
+		disk.irq(intid);
 	serve();
 }
 
@@ -164,33 +159,35 @@ static int find_area(void)
 
 void init(void)
 {
-	struct bh_device dev;
 	const char *why = "";
 	struct bh_result r;
+	int found;
 
 	if (find_area()) {
 		printf("blk: no /hypervisor/blk-backend in the device tree: no guest's disk is "
 		       "served here; stopping\n");
 		bh_stop();
 	}
-	if (bh_device_find("virtio,mmio", &dev) ||
-	    vblk_init(&disk, dev.base, bh_dma_offset(), &why)) {
-		printf("blk: no usable virtio-blk disk: %s; stopping\n",
-		       why[0] ? why : "no virtio,mmio device in the device tree");
+	found = backend_virtio_probe(&disk, &why);
+	if (!found)
+		found = backend_sd_probe(&disk, &why);
+	if (found <= 0) {
+		printf("blk: no usable disk: %s; stopping\n",
+		       found ? why
+			     : "no virtio,mmio device or SD host controller in the device tree");
 		bh_stop();
 	}
-	disk_intid = dev.intid;
-	if (bh_irq_claim(disk_intid) || bh_irq_claim(BH_BLK_INTID)) {
-		printf("blk: cannot take the disk's interrupt %u; stopping\n", disk_intid);
+	if (bh_irq_claim(disk.intid) || bh_irq_claim(BH_BLK_INTID)) {
+		printf("blk: cannot take the disk's interrupt %u; stopping\n", disk.intid);
 		bh_stop();
 	}
-	r = bh_hvc(BH_HC_BLK_ATTACH, vblk_capacity(&disk), vblk_read_only(&disk), 0);
+	r = bh_hvc(BH_HC_BLK_ATTACH, disk.sectors, disk.read_only, 0);
 	if (r.status != BH_OK) {
 		printf("blk: the hypervisor refused the link (%ld); stopping\n", (long)r.status);
 		bh_stop();
 	}
-	printf("blk: serving a %lu MiB disk (run %u, %lu requests were waiting)\n",
-	       (unsigned long)(vblk_capacity(&disk) >> 11), bh_restart_count(),
+	printf("blk: serving a %lu MiB %s (run %u, %lu requests were waiting)\n",
+	       (unsigned long)(disk.sectors >> 11), disk.name, bh_restart_count(),
 	       (unsigned long)r.r1);
 	serve();
 }

@@ -98,6 +98,11 @@ int64_t bh_cpu_on(unsigned int index, void (*fn)(unsigned int index));
 int64_t bh_cpu_is_on(unsigned int index);
 /* Write text to the console directly (any vCPU). */
 void bh_console_write(const char *s);
+/* Tell the watchdog (the plan's watchdog-ms) that the domain is alive, at
+ * most four times a period; the loop does it after each dispatch. Code
+ * that polls a device for longer than a period, within a bound of its
+ * own (an SD card's identification), calls it while it waits. */
+void bh_heartbeat(void);
 
 /*
  * A domain is an event-driven program (docs/domains.md): the runtime owns
@@ -147,6 +152,9 @@ void bh_wait(void);
  */
 typedef void (*bh_irq_handler)(unsigned int intid);
 #define BH_IRQ_VTIMER 27
+/* INTIDs a domain can take: SGIs, PPIs and SPIs up to 255 (the partition's
+ * virtual GIC's, which holds the Pi 4's 192 SPIs). */
+#define BH_IRQ_MAX 256
 int bh_irq_init(void);
 int bh_irq_init_cpu(void);
 int bh_irq_enable(unsigned int intid, bh_irq_handler handler);

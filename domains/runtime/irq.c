@@ -18,7 +18,6 @@
 #define GICR_WAKER 0x0014
 #define GICR_SGI 0x10000
 #define GICR_STRIDE 0x20000
-#define MAX_INTID 64
 #define PRIORITY 0x80
 
 /* GICv2 CPU interface (memory-mapped) */
@@ -29,7 +28,7 @@
 #define GICD_ITARGETSR 0x0800
 
 static uint64_t gicd, gicr, gicc; /* gicr for GICv3, gicc for GICv2 */
-static bh_irq_handler handlers[MAX_INTID];
+static bh_irq_handler handlers[BH_IRQ_MAX];
 
 static volatile uint32_t *reg32(uint64_t addr)
 {
@@ -99,7 +98,7 @@ int bh_irq_enable(unsigned int intid, bh_irq_handler handler)
 {
 	uint64_t rd = gicr + GICR_STRIDE * runtime_vcpu_index() + GICR_SGI;
 
-	if (!gicd || intid >= MAX_INTID)
+	if (!gicd || intid >= BH_IRQ_MAX)
 		return -1;
 	handlers[intid] = handler;
 	if (gicc) {
@@ -130,7 +129,7 @@ static void set_enabled(unsigned int intid, bool on)
 {
 	unsigned int off = on ? GICD_ISENABLER : GICD_ICENABLER;
 
-	if (!gicd || intid >= MAX_INTID)
+	if (!gicd || intid >= BH_IRQ_MAX)
 		return;
 	if (gicc || intid >= 32)
 		*reg32(gicd + off + 4 * (intid / 32)) = 1u << (intid % 32);
@@ -183,7 +182,7 @@ void runtime_irq(void)
 		intid = (unsigned int)(iar & (gicc ? 0x3ff : 0xffffff));
 		if (intid >= 1020)
 			return;
-		if (intid < MAX_INTID && handlers[intid])
+		if (intid < BH_IRQ_MAX && handlers[intid])
 			handlers[intid](intid);
 		if (gicc)
 			*reg32(gicc + GICC_EOIR) = (uint32_t)iar;

@@ -66,22 +66,26 @@ static void dispatch_ended(void)
 /* Claimed interrupts that fired and wait for irq(): a bit per INTID. The
  * interrupt stays disabled at the virtual GIC until irq() has run, so that
  * a level-triggered device does not interrupt again and again meanwhile. */
-static volatile uint64_t claimed_pending;
+static volatile uint64_t claimed_pending[BH_IRQ_MAX / 64];
+/* Which words of claimed_pending may have bits: the loop looks at one
+ * word when nothing fired, not four. */
+static volatile uint64_t claimed_words;
 
 static void on_claimed(unsigned int intid)
 {
 	bh_irq_disable(intid);
-	__atomic_or_fetch(&claimed_pending, 1UL << intid, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&claimed_pending[intid / 64], 1UL << (intid % 64), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&claimed_words, 1UL << (intid / 64), __ATOMIC_SEQ_CST);
 }
 
 int bh_irq_claim(unsigned int intid)
 {
-	return intid < 64 ? bh_irq_enable(intid, on_claimed) : -1;
+	return intid < BH_IRQ_MAX ? bh_irq_enable(intid, on_claimed) : -1;
 }
 
 bool bh_work_pending(void)
 {
-	return __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST) || bh_events_peek() ||
+	return __atomic_load_n(&claimed_words, __ATOMIC_SEQ_CST) || bh_events_peek() ||
 	       ended_waiting || runtime_inject_pending();
 }
 
@@ -91,9 +95,9 @@ void bh_dispatch(void)
 	/* Looked at before it is taken: usually there is nothing, and the
 	 * exchange is an exclusive-access loop. A bit set just after the
 	 * look is taken by the next dispatch, as one set after the exchange. */
-	uint64_t irqs = __atomic_load_n(&claimed_pending, __ATOMIC_SEQ_CST)
-				? __atomic_exchange_n(&claimed_pending, 0, __ATOMIC_SEQ_CST)
-				: 0;
+	uint64_t words = __atomic_load_n(&claimed_words, __ATOMIC_SEQ_CST)
+				 ? __atomic_exchange_n(&claimed_words, 0, __ATOMIC_SEQ_CST)
+				 : 0;
 
 	while (events) {
 		unsigned int port = (unsigned int)__builtin_ctzll(events);
@@ -101,18 +105,26 @@ void bh_dispatch(void)
 		events &= events - 1;
 		notified(port);
 	}
-	while (irqs) {
-		unsigned int intid = (unsigned int)__builtin_ctzll(irqs);
+	/* A word's flag is set after its bit (on_claimed), and taken before
+	 * it here: a bit whose flag this misses is taken next time. */
+	while (words) {
+		unsigned int w = (unsigned int)__builtin_ctzll(words);
+		uint64_t irqs = __atomic_exchange_n(&claimed_pending[w], 0, __ATOMIC_SEQ_CST);
 
-		irqs &= irqs - 1;
-		irq(intid);
-		bh_irq_reenable(intid);
+		words &= words - 1;
+		while (irqs) {
+			unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(irqs);
+
+			irqs &= irqs - 1;
+			irq(intid);
+			bh_irq_reenable(intid);
+		}
 	}
 	if (ended_waiting)
 		dispatch_ended();
 	if (runtime_inject_pending())
 		runtime_inject_take();
-	runtime_heartbeat();
+	bh_heartbeat();
 }
 
 void bh_wait(void)

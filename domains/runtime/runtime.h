@@ -21,7 +21,6 @@ unsigned int runtime_vcpu_index(void);
 /* Heartbeats and injected faults (service.c): set up from the device
  * tree; a heartbeat when one is due; an injected fault waits; commit it. */
 void runtime_services_init(void);
-void runtime_heartbeat(void);
 bool runtime_inject_pending(void);
 void runtime_inject_take(void);
 

@@ -58,7 +58,7 @@ static uint64_t counter(void)
 	return c;
 }
 
-void runtime_heartbeat(void)
+void bh_heartbeat(void)
 {
 	uint64_t now;
 

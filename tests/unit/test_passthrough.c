@@ -246,6 +246,55 @@ static void rpi4_aux_page(void **state)
 	free(fdt);
 }
 
+/* The Pi 4's two SD controllers (EMMC, where QEMU's raspi4b has the card,
+ * and EMMC2, the board's slot) share SPI 126 (INTID 158): one partition
+ * may have both; a second partition may not have either. */
+static void rpi4_sd_shared_interrupt(void **state)
+{
+	void *fdt = load_dtb("rpi4/bcm2711-rpi-4-b.dtb");
+	struct plan_partition pp = { .id = 2,
+				     .name = "blk",
+				     .role = PLAN_ROLE_DRIVER,
+				     .mem_base = { 0x40000000 },
+				     .mem_size = 0x400000,
+				     .nr_devices = 2 };
+	struct plan_partition other = pp;
+	char msg[256];
+	enum plan_rule rule;
+
+	(void)state;
+	/* What the boot reads of the board here: the GIC-400's three
+	 * interrupt cells (the tree has no memory size before the firmware
+	 * fills it in, so board_dt_parse() would refuse it). */
+	memset(&bd, 0, sizeof(bd));
+	bd.gic.interrupt_cells = 3;
+	strcpy(pp.devices[0], "/emmc2bus/mmc@7e340000");
+	strcpy(pp.devices[1], "/soc/mmc@7e300000");
+	memset(&grants, 0, sizeof(grants));
+	assert_int_equal(
+		passthrough_check(fdt, &bd, &pp, devs[0], &grants, &rule, msg, sizeof(msg)), 0);
+	assert_int_equal(grants.irq_owner[158], 3);
+	assert_int_equal(devs[0][0].regs[0].base, 0xfe340000);
+	assert_int_equal(devs[0][1].regs[0].base, 0xfe300000);
+
+	/* The same two, split between partitions: the second is refused. */
+	memset(&grants, 0, sizeof(grants));
+	pp.nr_devices = 1;
+	assert_int_equal(
+		passthrough_check(fdt, &bd, &pp, devs[0], &grants, &rule, msg, sizeof(msg)), 0);
+	other.id = 3;
+	strcpy(other.name, "other");
+	other.nr_devices = 1;
+	strcpy(other.devices[0], "/soc/mmc@7e300000");
+	assert_int_equal(passthrough_check(fdt, &bd, &other, devs[1], &grants, &rule, msg,
+					   sizeof(msg)),
+			 -1);
+	assert_int_equal(rule, PLAN_RULE_DEVICE_IRQ);
+	assert_string_equal(msg, "device \"/soc/mmc@7e300000\": interrupt 158 is already "
+				 "partition 2's");
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +302,7 @@ int main(void)
 		cmocka_unit_test(virtio_page_whole),
 		cmocka_unit_test(neighbours_granted_too),
 		cmocka_unit_test(rpi4_aux_page),
+		cmocka_unit_test(rpi4_sd_shared_interrupt),
 		cmocka_unit_test(console_uart_for_the_console_domain),
 	};
 

@@ -179,12 +179,12 @@ static void dist_id_registers(void **state)
 
 	(void)state;
 	typer = (uint32_t)rd32(DIST(D_TYPER));
-	/* ITLinesNumber [4:0]: 32 * (N + 1) INTIDs = 64. IDbits [23:19]:
+	/* ITLinesNumber [4:0]: 32 * (N + 1) INTIDs = VGIC_NR_IRQS. IDbits [23:19]:
 	 * 10 bits, less one. No1N [25]: no 1-of-N SPI routing. No LPIs [17],
 	 * no MBIS [16], no security extension [10]: the rest is zero. */
-	assert_int_equal(typer & 0x1f, 1);
+	assert_int_equal(typer & 0x1f, VGIC_NR_IRQS / 32 - 1);
 	assert_int_equal((typer >> 19) & 0x1f, 9);
-	assert_int_equal(typer, (1u << 25) | (9u << 19) | 1);
+	assert_int_equal(typer, (1u << 25) | (9u << 19) | (VGIC_NR_IRQS / 32 - 1));
 	/* Arm as implementer (JEP106 0x43b). */
 	assert_int_equal(rd32(DIST(D_IIDR)), 0x43b);
 	/* ArchRev [7:4] = 3: GICv3. */
@@ -212,9 +212,9 @@ static void dist_igroupr(void **state)
 	/* 32-bit only: a byte write is ignored. */
 	wr(DIST(D_IGROUPR + 4), 1, 0x01);
 	assert_int_equal(rd32(DIST(D_IGROUPR + 4)), 0x00ff0000);
-	/* Word 2 would be INTIDs 64-95: there are none. */
-	wr32(DIST(D_IGROUPR + 8), 0xffffffff);
-	assert_int_equal(rd32(DIST(D_IGROUPR + 8)), 0);
+	/* The word past the last SPI's: there are none. */
+	wr32(DIST(D_IGROUPR + VGIC_NR_IRQS / 8), 0xffffffff);
+	assert_int_equal(rd32(DIST(D_IGROUPR + VGIC_NR_IRQS / 8)), 0);
 }
 
 static void dist_spi_enable(void **state)
@@ -354,10 +354,10 @@ static void dist_ipriorityr(void **state)
 	wr(DIST(D_IPRIORITYR + 48), 8, 0x0807060504030201UL);
 	assert_int_equal(rd32(DIST(D_IPRIORITYR + 48)), 0x04030201);
 	assert_int_equal(rd32(DIST(D_IPRIORITYR + 52)), 0x08070605);
-	/* INTID 64 on does not exist. */
-	wr32(DIST(D_IPRIORITYR + 64), 0xffffffff);
-	wr(DIST(D_IPRIORITYR + 64), 1, 0xff);
-	assert_int_equal(rd32(DIST(D_IPRIORITYR + 64)), 0);
+	/* INTIDs past the last SPI do not exist. */
+	wr32(DIST(D_IPRIORITYR + VGIC_NR_IRQS), 0xffffffff);
+	wr(DIST(D_IPRIORITYR + VGIC_NR_IRQS), 1, 0xff);
+	assert_int_equal(rd32(DIST(D_IPRIORITYR + VGIC_NR_IRQS)), 0);
 	assert_int_equal(rd32(DIST(D_IPRIORITYR + 60)), 0x11223344);
 }
 
@@ -375,9 +375,9 @@ static void dist_icfgr(void **state)
 	/* 32-bit registers: a byte write is ignored. */
 	wr(DIST(D_ICFGR + 8), 1, 0xff);
 	assert_int_equal(rd32(DIST(D_ICFGR + 8)), 0xaaaa0002);
-	/* ICFGR4 would be INTIDs 64-79. */
-	wr32(DIST(D_ICFGR + 16), 0xffffffff);
-	assert_int_equal(rd32(DIST(D_ICFGR + 16)), 0);
+	/* The ICFGR past the last SPI's. */
+	wr32(DIST(D_ICFGR + VGIC_NR_IRQS / 4), 0xffffffff);
+	assert_int_equal(rd32(DIST(D_ICFGR + VGIC_NR_IRQS / 4)), 0);
 }
 
 static void dist_irouter(void **state)
@@ -407,10 +407,10 @@ static void dist_irouter(void **state)
 	assert_int_equal(vgic_inject(&g, 3, 40), 1);
 
 	/* The last SPI, and past it. */
-	wr(DIST(D_IROUTER + 8 * 63), 8, 2);
-	assert_int_equal(rd(DIST(D_IROUTER + 8 * 63), 8), 2);
-	wr(DIST(D_IROUTER + 8 * 64), 8, 2);
-	assert_int_equal(rd(DIST(D_IROUTER + 8 * 64), 8), 0);
+	wr(DIST(D_IROUTER + 8 * (VGIC_NR_IRQS - 1)), 8, 2);
+	assert_int_equal(rd(DIST(D_IROUTER + 8 * (VGIC_NR_IRQS - 1)), 8), 2);
+	wr(DIST(D_IROUTER + 8 * VGIC_NR_IRQS), 8, 2);
+	assert_int_equal(rd(DIST(D_IROUTER + 8 * VGIC_NR_IRQS), 8), 0);
 }
 
 /* vgic.h: wrong-size accesses are ignored. The architecture allows 32-bit
@@ -439,8 +439,8 @@ static void dist_unknown_offsets_raz_wi(void **state)
 	 * SGIR). */
 	static const uint64_t offs[] = {
 		0x000c, D_STATUSR, D_SETSPI_NSR, 0x007c, D_ISACTIVER + 4, 0x0384,
-		D_ITARGETSR + 32, D_SGIR, 0x0d04, 0x0e08, 0x2000, D_IROUTER + 8 * 64,
-		D_IROUTER + 8 * 64 + 4, 0x7ff8, 0x8000, 0xc000, 0xffcc,
+		D_ITARGETSR + 32, D_SGIR, 0x0d04, 0x0e08, 0x2000, D_IROUTER + 8 * VGIC_NR_IRQS,
+		D_IROUTER + 8 * VGIC_NR_IRQS + 4, 0x7ff8, 0x8000, 0xc000, 0xffcc,
 	};
 	struct vgic before;
 
@@ -1073,9 +1073,9 @@ static void v2_identity_and_banking(void **state)
 	uint8_t prio;
 
 	(void)state;
-	/* ITLinesNumber 1, CPUNumber = 2 vCPUs - 1; ArchRev 2 at the GICv2
+	/* ITLinesNumber (lines of 32, less one), CPUNumber = 2 vCPUs - 1; ArchRev 2 at the GICv2
 	 * offset; no redistributors. */
-	assert_int_equal(v2_rd(0, 0x004), 1 | (1 << 5));
+	assert_int_equal(v2_rd(0, 0x004), (VGIC_NR_IRQS / 32 - 1) | (1 << 5));
 	assert_int_equal(v2_rd(0, 0xfe8), 0x2b);
 	assert_false(vgic_mmio(&g, 0, RD(0, 0), 4, false, &(uint64_t){ 0 }));
 	/* Word 0 of ISENABLER is each vCPU's own. */

@@ -15,7 +15,7 @@
 /* Stage 2 maps device registers in pages of this size. */
 #define PT_PAGE 0x1000UL
 #define PT_MAX_GRANTS (PLAN_MAX_PARTITIONS * PLAN_MAX_DEVICES)
-#define PT_MAX_IRQS 64 /* the virtual GIC's INTIDs (VGIC_NR_IRQS) */
+#define PT_MAX_IRQS 256 /* the virtual GIC's INTIDs (VGIC_NR_IRQS) */
 
 /* One device given to one partition, with its registers' pages. */
 struct pt_grant {

@@ -28,7 +28,7 @@
 #define VGIC_V2_CPU_IPA 0x08010000UL
 #define VGIC_V2_CPU_SIZE 0x2000UL
 
-#define VGIC_NR_SPIS 32
+#define VGIC_NR_SPIS 224 /* INTIDs up to 255: the Pi 4 GIC-400's 192 SPIs fit */
 #define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
 #define VGIC_PPI_VTIMER 27
 #define VGIC_MAX_VCPUS 8

@@ -300,8 +300,8 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 		c->lr_intid[i] = -1;
 		c->lr_state[i] = FAKE_LR_EMPTY;
 	}
-	c->in_lr[0] = c->in_lr[1] = 0;
-	c->retired[0] = c->retired[1] = 0;
+	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
+		c->in_lr[w] = c->retired[w] = 0;
 }
 
 void arch_vgic_restore(const struct arch_vgic_cpu *c)

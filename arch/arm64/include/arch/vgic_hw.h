@@ -12,6 +12,8 @@
 struct vgic;
 
 #define ARCH_VGIC_MAX_LRS 16
+/* Words of a bitmap of the virtual GIC's INTIDs (VGIC_NR_IRQS / 64). */
+#define ARCH_VGIC_INTID_WORDS 4
 
 struct arch_vgic_cpu {
 	uint64_t lr[ARCH_VGIC_MAX_LRS]; /* saved while switched out */
@@ -20,8 +22,8 @@ struct arch_vgic_cpu {
 	uint64_t sre;		   /* ICC_SRE_EL1 (GICv3): the guest can write it */
 	int16_t lr_intid[ARCH_VGIC_MAX_LRS]; /* what each LR holds, -1: none */
 	uint32_t lr_used;		     /* a bit per LR with lr_intid >= 0 */
-	uint64_t in_lr[2];		     /* INTIDs held in LRs */
-	uint64_t retired[2];		     /* device INTIDs the guest ended */
+	uint64_t in_lr[ARCH_VGIC_INTID_WORDS];   /* INTIDs held in LRs */
+	uint64_t retired[ARCH_VGIC_INTID_WORDS]; /* device INTIDs the guest ended */
 	/* More was pending than the LRs hold: the underflow maintenance
 	 * interrupt (HCR.UIE) calls for the next flush as they empty. */
 	bool underflow;

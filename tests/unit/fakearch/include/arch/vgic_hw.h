@@ -12,11 +12,14 @@ struct board_gic;
 
 enum fake_lr_state { FAKE_LR_EMPTY, FAKE_LR_PENDING, FAKE_LR_ACTIVE };
 
+/* Words of a bitmap of the virtual GIC's INTIDs (VGIC_NR_IRQS / 64). */
+#define ARCH_VGIC_INTID_WORDS 4
+
 struct arch_vgic_cpu {
 	int16_t lr_intid[ARCH_VGIC_MAX_LRS];
 	enum fake_lr_state lr_state[ARCH_VGIC_MAX_LRS];
-	uint64_t in_lr[2];
-	uint64_t retired[2];
+	uint64_t in_lr[ARCH_VGIC_INTID_WORDS];
+	uint64_t retired[ARCH_VGIC_INTID_WORDS];
 };
 
 void arch_vgic_init(const struct board_gic *g);
