@@ -59,11 +59,15 @@ static int submit(uint32_t op, uint64_t sector, void *buf, uint32_t len, uint32_
 	if (sector >= data.sectors || len / MBR_SECTOR > data.sectors - sector)
 		return BACKEND_REFUSED;
 	rc = sdhci_start(&sd, op == BH_BLK_OP_WRITE, data.start + sector, buf, len);
-	if (rc != SDHCI_PENDING) {
-		if (rc == SDHCI_ERROR)
-			printf("blk: SD card: %s\n", sdhci_why(&sd));
-		return BACKEND_REFUSED;
+	if (rc == SDHCI_ERROR) {
+		/* A controller that stays busy, or a card that did not
+		 * recover: a restart starts both again. */
+		printf("blk: SD card: %s; it is reset by a restart\n", sdhci_why(&sd));
+		bh_hvc(BH_HC_FAULT, 0, 0, 0);
+		return BACKEND_FULL;
 	}
+	if (rc != SDHCI_PENDING)
+		return BACKEND_REFUSED;
 	current.busy = true;
 	current.slot = slot;
 	current.deadline = bh_counter() + bh_counter_freq() / 1000 * REQUEST_TIMEOUT_MS;
@@ -102,6 +106,13 @@ static void on_irq(unsigned int intid)
 		return;
 	if (rc == SDHCI_ERROR)
 		printf("blk: SD card: %s\n", sdhci_why(&sd));
+	if (sd.broken) {
+		/* The request is given again after the restart, which
+		 * brings the card up from power-on. */
+		printf("blk: SD card: it is reset by a restart\n");
+		bh_hvc(BH_HC_FAULT, 0, 0, 0);
+		return;
+	}
 	bh_timer_stop();
 	current.busy = false;
 	finished.ready = true;
@@ -130,7 +141,8 @@ static int find_data(const char **reason)
 	snprintf(text, sizeof(text), "%s",
 		 rc == -1   ? "the card has no MBR partition table"
 		 : rc == -2 ? "the card has no data partition (MBR type 0xda) for the guests' disks"
-			    : "the card's data partition lies outside the card");
+		 : rc == -3 ? "the card's data partition lies outside the card"
+			    : "the card's data partition overlaps another partition");
 	*reason = text;
 	return -1;
 }

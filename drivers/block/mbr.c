@@ -29,6 +29,14 @@ int mbr_find(const uint8_t mbr[MBR_SECTOR], uint64_t disk_sectors, uint8_t type,
 			continue;
 		if (!start || !sectors || start >= disk_sectors || sectors > disk_sectors - start)
 			return -3;
+		/* No other entry may share its sectors (the boot partition). */
+		for (unsigned int j = 0; j < 4; j++) {
+			const uint8_t *o = mbr + TABLE + ENTRY * j;
+			uint64_t os = le32(o + 8), on = le32(o + 12);
+
+			if (j != i && o[4] && on && os < start + sectors && start < os + on)
+				return -4;
+		}
 		out->index = i + 1;
 		out->type = type;
 		out->start = start;

@@ -28,7 +28,7 @@ struct mbr_partition {
  * disk_sectors. 0 with *out filled; -1 if the sector is not an MBR (no
  * 0x55aa signature, or a GPT's protective entry); -2 if it has no such
  * partition; -3 if the partition found is empty, starts at sector 0, or
- * runs past the disk's end.
+ * runs past the disk's end; -4 if it overlaps another entry's sectors.
  */
 int mbr_find(const uint8_t mbr[MBR_SECTOR], uint64_t disk_sectors, uint8_t type,
 	     struct mbr_partition *out);

@@ -94,9 +94,15 @@ static uint32_t rd(const struct sdhci *h, unsigned int off)
 	return sdhci_read32(h->base, off);
 }
 
+static void pause_us(uint64_t us);
+
 static void wr(const struct sdhci *h, unsigned int off, uint32_t v)
 {
 	sdhci_write32(h->base, off, v);
+	/* The BCM2835-family controllers lose a write that follows another
+	 * within two card clocks: at the identification clock, 10 us. */
+	if (h->slow_writes)
+		pause_us(10);
 }
 
 /* Wait until (reg & mask) == want, at most timeout_us: 0, or -1. */
@@ -119,12 +125,19 @@ static void pause_us(uint64_t us)
 		;
 }
 
-/* Software reset of `which` (RESET_*): the controller clears the bit when
- * done. */
+/* Software reset of `which` (RESET_*), one line at a time (QEMU's model
+ * takes one bit per write): the controller clears each bit when done. */
 static int reset(struct sdhci *h, uint32_t which)
 {
-	wr(h, R_CLOCK, (rd(h, R_CLOCK) & 0x00ffffffu) | which);
-	return wait_for(h, R_CLOCK, which, 0, 100000);
+	int rc = 0;
+
+	for (uint32_t bit = RESET_ALL; bit <= RESET_DAT; bit <<= 1) {
+		if (!(which & bit))
+			continue;
+		wr(h, R_CLOCK, (rd(h, R_CLOCK) & 0x00ffffffu) | bit);
+		rc |= wait_for(h, R_CLOCK, bit, 0, 100000);
+	}
+	return rc;
 }
 
 /* The SD clock at most hz: a divided clock of base_hz (10-bit divisor of
@@ -143,10 +156,13 @@ static int set_clock(struct sdhci *h, uint32_t hz)
 			div = div ? div * 2 : 1;
 		field = div << 8;
 	}
+	/* The card clock stops before the divider changes (3.2.3). */
+	wr(h, R_CLOCK, 0x0e0000u);
 	wr(h, R_CLOCK, 0x0e0000u | field | K_INTERNAL_ON);
 	if (wait_for(h, R_CLOCK, K_INTERNAL_STABLE, K_INTERNAL_STABLE, 20000))
 		return fail(h, "the controller's clock does not become stable", rd(h, R_CLOCK));
 	wr(h, R_CLOCK, 0x0e0000u | field | K_INTERNAL_ON | K_CARD_ON);
+	h->slow_writes = hz <= IDENTIFY_HZ;
 	return 0;
 }
 
@@ -166,8 +182,10 @@ static int command(struct sdhci *h, unsigned int index, uint32_t arg, unsigned i
 	wr(h, R_COMMAND, (index << 8 | flags) << 16 | trnmod);
 	start = sdhci_now_us();
 	while (!((st = rd(h, R_STATUS)) & (S_CMD_DONE | S_ERROR)))
-		if (sdhci_now_us() - start > 100000)
+		if (sdhci_now_us() - start > 100000) {
+			reset(h, RESET_CMD | (uses_dat ? RESET_DAT : 0));
 			return fail(h, "no answer to a command", index);
+		}
 	if (st & S_ERROR) {
 		wr(h, R_STATUS, st);
 		reset(h, RESET_CMD | (uses_dat ? RESET_DAT : 0));
@@ -178,8 +196,10 @@ static int command(struct sdhci *h, unsigned int index, uint32_t arg, unsigned i
 	wr(h, R_STATUS, S_CMD_DONE);
 	if ((flags & 3) == 3 && !(flags & C_DATA)) {
 		/* Busy on DAT0 until the card is done (CMD7's R1b). */
-		if (wait_for(h, R_PRESENT, P_DAT_INHIBIT, 0, 500000))
+		if (wait_for(h, R_PRESENT, P_DAT_INHIBIT, 0, 500000)) {
+			reset(h, RESET_CMD | RESET_DAT);
 			return fail(h, "the card stays busy after a command", index);
+		}
 		wr(h, R_STATUS, S_TRANSFER_DONE);
 	}
 	for (unsigned int i = 0; resp && i < 4; i++)
@@ -213,11 +233,9 @@ static int capacity_from_csd(struct sdhci *h, const uint32_t csd[4])
 		h->sectors = (uint64_t)(c_size + 1) << (mult + 2 + bl_len - 9);
 		return 0;
 	}
-	case 1: /* high and extended capacity: 512 KiB units */
+	case 1: /* high and extended capacity: 512 KiB units (ultra capacity,
+		 * version 3, needs commands this driver does not send) */
 		h->sectors = ((uint64_t)csd_bits(csd, 69, 48) + 1) * 1024;
-		return 0;
-	case 2: /* ultra capacity */
-		h->sectors = ((uint64_t)csd_bits(csd, 75, 48) + 1) * 1024;
 		return 0;
 	}
 	return fail(h, "the card's CSD has an unknown structure version", csd_bits(csd, 127, 126));
@@ -274,7 +292,8 @@ int sdhci_init(struct sdhci *h, uint64_t regs_base)
 		return fail(h, "the controller does not reset", rd(h, R_CLOCK));
 	caps = rd(h, R_CAPS);
 	h->base_hz = (h->version >= 3 ? (caps >> 8) & 0xff : (caps >> 8) & 0x3f) * 1000000u;
-	if (!h->base_hz)
+	/* 0 (not told) or implausible: the EMMC2's firmware default. */
+	if (h->base_hz < 10000000u)
 		h->base_hz = DEFAULT_BASE_HZ;
 	wr(h, R_STATUS_EN, STATUS_RECORDED);
 	wr(h, R_SIGNAL_EN, 0);
@@ -293,6 +312,16 @@ int sdhci_init(struct sdhci *h, uint64_t regs_base)
 	}
 	if (command(h, 9, h->rca << 16, C_R2, 0, r) || capacity_from_csd(h, r))
 		return -1;
+	/* What the addressing can reach: a card that claims more would have
+	 * its addresses wrap, onto the boot partition. */
+	if ((csd_bits(r, 127, 126) == 1) != h->block_address)
+		return fail(h, "the card's CSD version does not match its capacity class",
+			    csd_bits(r, 127, 126));
+	if (h->sectors > (h->block_address ? 1ull << 32 : 1ull << 23))
+		return fail(h, "the card is larger than its addressing reaches",
+			    (uint32_t)(h->sectors >> 11));
+	if (!h->rca)
+		return fail(h, "the card gave relative address 0", 0);
 	if (command(h, 7, h->rca << 16, C_R1B, 0, NULL))
 		return -1;
 	/* 4-bit bus (ACMD6), then the faster clock. */
@@ -319,6 +348,8 @@ int sdhci_start(struct sdhci *h, bool write, uint64_t sector, void *buf, uint32_
 
 	if (h->busy)
 		return SDHCI_BUSY;
+	if (h->broken)
+		return SDHCI_ERROR;
 	if (!buf || !len || len % SDHCI_SECTOR || n > SDHCI_MAX_BLOCKS || sector >= h->sectors ||
 	    n > h->sectors - sector || (write && h->read_only))
 		return SDHCI_INVALID;
@@ -364,12 +395,38 @@ static void move_blocks(struct sdhci *h)
 	}
 }
 
+/* After a failed request: the card may be left sending, receiving or
+ * programming. Stop it (CMD12; it may refuse, having stopped already)
+ * and wait until it reports the transfer state (CMD13). */
+static int recover(struct sdhci *h)
+{
+	uint32_t r[4];
+
+	command(h, 12, 0, C_R1B, 0, NULL);
+	for (unsigned int i = 0; i < 100; i++) {
+		if (!command(h, 13, h->rca << 16, C_R1, 0, r) && ((r[0] >> 9) & 0xf) == 4)
+			return 0;
+		pause_us(1000);
+	}
+	return -1;
+}
+
 static int end(struct sdhci *h, int result)
 {
+	char why[sizeof(h->why)];
+
 	h->busy = false;
 	h->buf = NULL;
-	if (result != SDHCI_DONE)
-		reset(h, RESET_CMD | RESET_DAT);
+	if (result == SDHCI_DONE)
+		return result;
+	memcpy(why, h->why, sizeof(why));
+	reset(h, RESET_CMD | RESET_DAT);
+	if (recover(h)) {
+		h->broken = true;
+		snprintf(h->why, sizeof(h->why), "%.80s; the card did not recover", why);
+	} else {
+		memcpy(h->why, why, sizeof(why));
+	}
 	return result;
 }
 

@@ -52,6 +52,10 @@ struct sdhci {
 	bool read_only;	    /* the write-protect switch says so */
 	uint32_t base_hz;   /* the controller's base clock */
 	unsigned int version; /* SDHCI specification: 1 = 1.00 ... 3 = 3.00 */
+	bool slow_writes;   /* at the identification clock: writes need spacing */
+	/* The card did not come back to its transfer state after a failed
+	 * request: only a new sdhci_init() can use it again. */
+	bool broken;
 	/* The request in progress. */
 	bool busy, write;
 	uint8_t *buf;
@@ -75,7 +79,10 @@ int sdhci_start(struct sdhci *h, bool write, uint64_t sector, void *buf, uint32_
 
 /* The controller's interrupt: move what it asks for, acknowledge what it
  * says. SDHCI_PENDING (nothing ended, or no request), SDHCI_DONE or
- * SDHCI_ERROR for the request in progress, which has then ended. */
+ * SDHCI_ERROR for the request in progress, which has then ended. After an
+ * error the controller's lines are reset and the card is brought back to
+ * its transfer state (CMD12, CMD13); if it does not come back, `broken`
+ * is set and every request fails until sdhci_init(). */
 int sdhci_irq(struct sdhci *h);
 
 /* Give up the request in progress (it timed out): reset the command and

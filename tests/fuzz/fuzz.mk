@@ -23,7 +23,7 @@ FZ_GEN := $(FZ_OUT)/gen
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
 
-FZ_NAMES := plan board_dt ring rpc event vgic console
+FZ_NAMES := plan board_dt ring rpc event vgic console sdhci
 
 # Code under test (as the unit tests link it), the largest input worth
 # trying, and directories of extra seeds (read, never written).
@@ -45,15 +45,17 @@ fz-src-vgic := core/vgic.c
 fz-max-len-vgic := 1024
 fz-src-console := core/console_stream.c core/console_focus.c
 fz-max-len-console := 2048
+fz-src-sdhci := drivers/mmc/sdhci.c drivers/block/mbr.c
+fz-max-len-sdhci := 4096
 
 FUZZERS := $(addprefix $(FZ_OUT)/fuzz_,$(FZ_NAMES))
 FZ_REPLAYS := $(addprefix $(FZ_OUT)/replay_,$(FZ_NAMES))
 
 # The unit tests' flags (host_config.h, ASan, UBSan), plus the harnesses'
 # own directory and the domain runtime's headers (ring.h, bulkhead.h).
-FZ_REPLAY_CFLAGS = $(UT_CFLAGS) -I$(FZ_DIR) -Idomains/runtime
+FZ_REPLAY_CFLAGS = $(UT_CFLAGS) -I$(FZ_DIR) -Idomains/runtime -Idrivers/mmc -Idrivers/block
 FZ_FUZZ_CFLAGS = $(filter-out -fsanitize=%,$(UT_CFLAGS)) -I$(FZ_DIR) -I$(FZ_GEN) \
-	-Idomains/runtime -fsanitize=fuzzer,address,undefined
+	-Idomains/runtime -Idrivers/mmc -Idrivers/block -fsanitize=fuzzer,address,undefined
 FZ_FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
 # --- Objects --------------------------------------------------------------------

@@ -86,6 +86,13 @@ UT_NAMES += test_passthrough
 ut-src-test_passthrough := core/passthrough_check.c core/board_dt.c core/plan.c core/lib/format.c
 ut-libs-test_passthrough := $(UT_LIBFDT)
 
+# The domain-side SD host controller driver (drivers/mmc) and MBR reader
+# (drivers/block) against a simulated controller and card in the test,
+# which stands in for sdhci_access.c.
+UT_NAMES += test_sdhci
+ut-src-test_sdhci := drivers/mmc/sdhci.c drivers/block/mbr.c
+$(UT_OBJ)/$(UT_DIR)/test_sdhci.o: UT_CFLAGS += -Idrivers/mmc -Idrivers/block
+
 # arch/spinlock.h spins with the arm64 `yield` instruction, which the host's
 # assembler does not know: objects that call spin_lock() get host_yield.h,
 # an assembler macro standing in for it.
