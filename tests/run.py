@@ -38,6 +38,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -418,9 +419,13 @@ def run_qemu_test(build, path, result, timings):
             env["DISK_RO"] = "1"
 
     start = time.monotonic()
+    # A session of its own: the wrapper script and the QEMU it starts are
+    # killed together at the end (a QEMU left running would slow every
+    # test after it).
     proc = subprocess.Popen(cmd, env=env,
                             stdin=subprocess.PIPE if spec["send"] else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     sends = list(spec["send"])
     sent_at = 0  # the end of the last send's AFTERs: the next send's come later
     output = ""
@@ -478,8 +483,10 @@ def run_qemu_test(build, path, result, timings):
             error = check_numbered(output, spec["numbered"]) or \
                 check_between(output, spec["between"])
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         proc.wait()
         with open(log_path, "w") as f:
             f.write(output)

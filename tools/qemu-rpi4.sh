@@ -17,7 +17,11 @@ for f in "$image" "$dtb" "$qemu/usr/bin/qemu-system-aarch64" "$files/u-boot.bin"
 	[ -e "$f" ] || { echo "qemu-rpi4: $f is missing" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
+# QEMU runs as a child (the padded copy is removed when it ends): a
+# signal to this script ends it too.
+qemu_pid=
 trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; exit 143' TERM INT HUP
 cp "$image" "$tmp/sd.img"
 size=$(stat -c %s "$tmp/sd.img")
 p=1
@@ -28,4 +32,6 @@ export QEMU_MODULE_DIR
 QEMU_MODULE_DIR=$(ls -d "$qemu"/usr/lib/*/qemu | head -n 1)
 "$qemu/usr/bin/qemu-system-aarch64" -L "$qemu/usr/share/qemu" -M raspi4b \
 	-kernel "$files/u-boot.bin" -dtb "$dtb" \
-	-drive "file=$tmp/sd.img,if=sd,format=raw" -nographic -echr 0x1d "$@"
+	-drive "file=$tmp/sd.img,if=sd,format=raw" -nographic -echr 0x1d "$@" <&0 &
+qemu_pid=$!  # (a job started with & would read /dev/null without the <&0)
+wait "$qemu_pid"

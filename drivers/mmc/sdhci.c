@@ -42,7 +42,8 @@
 /* Status bits recorded (card insertion and removal are not: the card
  * stays, and their bits would only need clearing). */
 #define STATUS_RECORDED (0x03ffu << 16 | 0x3fu)
-/* Status bits that interrupt: the requests' events and every error. */
+/* Status bits that interrupt while a request runs: its events and every
+ * error. */
 #define STATUS_SIGNALLED (0x03ffu << 16 | S_TRANSFER_DONE | S_WRITE_READY | S_READ_READY)
 
 /* TRNMOD */
@@ -336,7 +337,6 @@ int sdhci_init(struct sdhci *h, uint64_t regs_base)
 		return -1;
 	h->read_only = !(rd(h, R_PRESENT) & P_WRITE_ENABLED);
 	wr(h, R_STATUS, 0xffffffffu);
-	wr(h, R_SIGNAL_EN, STATUS_SIGNALLED);
 	h->why[0] = 0;
 	return 0;
 }
@@ -366,18 +366,28 @@ int sdhci_start(struct sdhci *h, bool write, uint64_t sector, void *buf, uint32_
 	trnmod = T_BLOCK_COUNT | (write ? 0 : T_READ) | (n > 1 ? T_MULTI | T_AUTO_CMD12 : 0);
 	index = write ? (n > 1 ? 25 : 24) : (n > 1 ? 18 : 17);
 	wr(h, R_STATUS, 0xffffffffu);
+	/* It interrupts only while a request runs: an idle controller whose
+	 * status misbehaves cannot keep the domain busy. */
+	wr(h, R_SIGNAL_EN, STATUS_SIGNALLED);
 	wr(h, R_BLOCK, n << 16 | SDHCI_SECTOR);
 	wr(h, R_ARGUMENT, (uint32_t)(h->block_address ? sector : sector * SDHCI_SECTOR));
 	wr(h, R_COMMAND, (index << 8 | C_R1 | C_DATA) << 16 | trnmod);
 	return SDHCI_PENDING;
 }
 
-/* Blocks through the buffer port while the controller has room or data. */
-static void move_blocks(struct sdhci *h)
+/* Blocks moved by one call of sdhci_irq() at most: the domain's loop runs
+ * between (its heartbeat among what it does), however fast the card
+ * gives blocks. The buffer-ready status left set interrupts again. */
+#define BLOCKS_PER_IRQ 8
+
+/* Blocks through the buffer port while the controller has room or data,
+ * at most `budget`; how many. */
+static unsigned int move_blocks(struct sdhci *h, unsigned int budget)
 {
 	uint32_t ready = h->write ? P_WRITE_READY : P_READ_READY;
+	unsigned int n = 0;
 
-	while (h->moved < h->blocks && (rd(h, R_PRESENT) & ready)) {
+	while (n < budget && h->moved < h->blocks && (rd(h, R_PRESENT) & ready)) {
 		uint8_t *p = h->buf + (uint64_t)h->moved * SDHCI_SECTOR;
 
 		for (unsigned int i = 0; i < SDHCI_SECTOR; i += 4) {
@@ -392,7 +402,9 @@ static void move_blocks(struct sdhci *h)
 			}
 		}
 		h->moved++;
+		n++;
 	}
+	return n;
 }
 
 /* After a failed request: the card may be left sending, receiving or
@@ -417,6 +429,7 @@ static int end(struct sdhci *h, int result)
 
 	h->busy = false;
 	h->buf = NULL;
+	wr(h, R_SIGNAL_EN, 0);
 	if (result == SDHCI_DONE)
 		return result;
 	memcpy(why, h->why, sizeof(why));
@@ -432,6 +445,8 @@ static int end(struct sdhci *h, int result)
 
 int sdhci_irq(struct sdhci *h)
 {
+	unsigned int budget = BLOCKS_PER_IRQ;
+
 	/* Each round acknowledges what it saw; a controller that keeps
 	 * raising status without ending the request gets a bounded number. */
 	for (unsigned int round = 0; round < 4 * SDHCI_MAX_BLOCKS + 8; round++) {
@@ -449,7 +464,7 @@ int sdhci_irq(struct sdhci *h)
 				 (unsigned int)h->moved, (unsigned int)(st >> 16));
 			return end(h, SDHCI_ERROR);
 		}
-		move_blocks(h);
+		budget -= move_blocks(h, budget);
 		if (st & S_TRANSFER_DONE) {
 			if (h->moved == h->blocks)
 				return end(h, SDHCI_DONE);
@@ -458,6 +473,8 @@ int sdhci_irq(struct sdhci *h)
 				 (unsigned int)h->blocks, (unsigned int)h->moved);
 			return end(h, SDHCI_ERROR);
 		}
+		if (!budget)
+			return SDHCI_PENDING;
 	}
 	snprintf(h->why, sizeof(h->why), "the controller keeps raising status 0x%08x",
 		 (unsigned int)rd(h, R_STATUS));

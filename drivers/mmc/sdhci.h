@@ -68,7 +68,7 @@ struct sdhci {
  * polling (at most about 1.5 s, the spec's identification allowance).
  * 0, or -1 with sdhci_why() set: no card, a card that does not answer as
  * an SD memory card, a controller that does not reset. Afterwards the
- * controller signals its interrupt for the requests' events only.
+ * controller signals its interrupt only while a request runs.
  */
 int sdhci_init(struct sdhci *h, uint64_t regs_base);
 
@@ -77,8 +77,8 @@ int sdhci_init(struct sdhci *h, uint64_t regs_base);
  * stays the driver's until the request ends. SDHCI_PENDING, or an error. */
 int sdhci_start(struct sdhci *h, bool write, uint64_t sector, void *buf, uint32_t len);
 
-/* The controller's interrupt: move what it asks for, acknowledge what it
- * says. SDHCI_PENDING (nothing ended, or no request), SDHCI_DONE or
+/* The controller's interrupt: move what it asks for (8 blocks at most a
+ * call: the status left set interrupts again), acknowledge what it says. SDHCI_PENDING (nothing ended, or no request), SDHCI_DONE or
  * SDHCI_ERROR for the request in progress, which has then ended. After an
  * error the controller's lines are reset and the card is brought back to
  * its transfer state (CMD12, CMD13); if it does not come back, `broken`

@@ -62,15 +62,30 @@ class Checks:
         return ok
 
 
-def partition_table(c, disk):
-    """One bootable FAT32 (LBA) partition at 1 MiB, inside the file."""
+def partition_table(c, disk, data_mib):
+    """One bootable FAT32 (LBA) partition at 1 MiB, inside the file, then
+    (CONFIG_RPI4_SD_DATA_MB) the guests' data partition right after it:
+    type 0xda, not bootable, of that size, inside the file."""
     mbr = disk[:SECTOR]
     c.check("MBR boot signature 55 aa", mbr[510:512] == b"\x55\xaa")
     entries = [struct.unpack_from("<B3sB3sII", mbr, 446 + 16 * i) for i in range(4)]
     used = [e for e in entries if e[2] != 0]
-    c.check("exactly one partition", len(used) == 1, f"{len(used)} partitions")
+    want = 2 if data_mib else 1
+    c.check(f"{want} partition(s)", len(used) == want, f"{len(used)} partitions")
     if not used:
         return None
+    if data_mib and len(used) == 2:
+        first, data = used
+        status, _, ptype, _, start, count = data
+        c.check("partition 2 is the data partition (type 0xda)", ptype == 0xDA,
+                f"type {ptype:#x}")
+        c.check("partition 2 is not bootable", status == 0, f"status {status:#x}")
+        c.check("partition 2 follows partition 1", start == first[4] + first[5],
+                f"LBA {start}")
+        c.check(f"partition 2 is {data_mib} MiB", count * SECTOR == data_mib * MIB,
+                f"{count} sectors")
+        c.check("partition 2 lies within the image", (start + count) * SECTOR <= len(disk),
+                f"ends at {(start + count) * SECTOR}, image is {len(disk)} bytes")
     status, _, ptype, _, start, count = used[0]
     c.check("partition 1 is FAT32 with LBA (type 0x0c)", ptype == 0x0C, f"type {ptype:#x}")
     c.check("partition 1 starts at 1 MiB", start * SECTOR == MIB, f"LBA {start}")
@@ -318,7 +333,12 @@ def main(argv):
     with open(image, "rb") as f:
         disk = f.read()
     print(f"        image: {len(disk)} bytes ({len(disk) / MIB:.1f} MiB)")
-    offset = partition_table(c, disk)
+    data_mib = 0
+    with open(os.path.join(build, ".config")) as f:
+        for line in f:
+            if line.startswith("CONFIG_RPI4_SD_DATA_MB="):
+                data_mib = int(line.split("=", 1)[1])
+    offset = partition_table(c, disk, data_mib)
     with tempfile.TemporaryDirectory() as out:
         names = fat_files(c, image, offset or MIB, out) if offset else []
         print("        files: " + ", ".join(

@@ -360,15 +360,22 @@ static void identifies_standard_capacity(void **state)
 	assert_int_equal(s.host & 0xffff, 0x0f02);
 	/* 25 MHz at most from 52 MHz: divisor 2 * 2, card clock on. */
 	assert_int_equal(s.clock & 0xff04, 0x0204);
-	/* Only the requests' events and errors interrupt. */
-	assert_int_equal(s.signal_en, 0x03ff0032);
 	/* CMD0, CMD8, (CMD55, ACMD41) x 4, CMD2, CMD3, CMD9, CMD7, CMD55,
 	 * ACMD6, CMD16. */
 	assert_int_equal(s.nr_cmds, 17);
+	assert_int_equal(s.last_index[16], 16);
 	assert_int_equal(s.last_index[1], 8);
 	assert_int_equal(s.last_arg[1], 0x1aa);
 	assert_int_equal(s.last_arg[3] & (1u << 30), 1u << 30); /* HCS asked */
 	assert_int_equal(s.last_index[16], 16);
+	/* Nothing interrupts while idle; during a request, its events and
+	 * errors do. */
+	assert_int_equal(s.signal_en, 0);
+	assert_int_equal(sdhci_start(&h, false, 0, buf, 512), SDHCI_PENDING);
+	assert_int_equal(s.signal_en, 0x03ff0032);
+	assert_int_equal(sdhci_irq(&h), SDHCI_DONE);
+	assert_int_equal(s.signal_en, 0);
+	assert_int_equal(s.last_index[17], 17);
 }
 
 static void identifies_high_capacity(void **state)
