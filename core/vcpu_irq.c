@@ -43,6 +43,7 @@ static __attribute__((noinline)) void retire_ended(struct vcpu *v)
 {
 	struct arch_vgic_cpu *c = &v->arch.vgic;
 
+	c->retired_words = 0;
 	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
 		while (c->retired[w]) {
 			unsigned int bit = (unsigned int)__builtin_ctzll(c->retired[w]);
@@ -57,21 +58,25 @@ static __attribute__((noinline)) void retire_ended(struct vcpu *v)
 
 static inline void process_retired(struct vcpu *v)
 {
-	const uint64_t *r = v->arch.vgic.retired; /* ARCH_VGIC_INTID_WORDS of them */
-
-	if (r[0] | r[1] | r[2] | r[3])
+	if (v->arch.vgic.retired_words)
 		retire_ended(v);
 }
 
 void vcpu_flush_interrupts(void)
 {
 	struct vcpu *v = vcpu_current();
+	const struct vgic_cpu *gc;
 	uint64_t any = 0;
 
 	if (!v || !arch_vgic_available())
 		return;
-	for (unsigned int i = 0; i < sizeof(v->part->vgic.cpu[0].pending) / 8; i++)
-		any |= v->part->vgic.cpu[v->index].pending[i];
+	gc = &v->part->vgic.cpu[v->index];
+	/* Words past the first (a device's high INTID) are rare: looked at
+	 * only when the first has nothing. */
+	any = gc->pending[0];
+	if (!any)
+		for (unsigned int i = 1, n = vgic_pending_words(gc); i < n; i++)
+			any |= gc->pending[i];
 	if (any) {
 		arch_vgic_flush(&v->arch.vgic, &v->part->vgic, v->index);
 		process_retired(v);

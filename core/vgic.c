@@ -45,6 +45,14 @@ static void set_bit64(uint64_t *map, unsigned int n)
 	map[n / 64] |= 1UL << (n % 64);
 }
 
+/* Make intid pending on vCPU c (under the lock). */
+static void set_pending(struct vgic_cpu *c, unsigned int intid)
+{
+	set_bit64(c->pending, intid);
+	if (intid / 64 > c->pending_hi)
+		__atomic_store_n(&c->pending_hi, intid / 64, __ATOMIC_RELEASE);
+}
+
 static void clear_bit64(uint64_t *map, unsigned int n)
 {
 	map[n / 64] &= ~(1UL << (n % 64));
@@ -101,7 +109,7 @@ static void spi_pending_write(struct vgic *g, unsigned int w, uint32_t bits, boo
 		for (unsigned int c = 0; c < g->nr_vcpus; c++)
 			clear_bit64(g->cpu[c].pending, intid);
 		if (set)
-			set_bit64(g->cpu[spi_target(g, intid)].pending, intid);
+			set_pending(&g->cpu[spi_target(g, intid)], intid);
 	}
 }
 
@@ -362,7 +370,7 @@ static void v2_write(struct vgic *g, unsigned int c, uint64_t off, uint64_t val,
 		targets &= (1u << g->nr_vcpus) - 1;
 		for (unsigned int t = 0; t < g->nr_vcpus; t++)
 			if (targets & (1u << t))
-				set_bit64(g->cpu[t].pending, intid);
+				set_pending(&g->cpu[t], intid);
 		g->kick |= targets;
 		return;
 	}
@@ -449,7 +457,7 @@ int vgic_inject(struct vgic *g, unsigned int vcpu, unsigned int intid)
 	spin_lock(&g->lock);
 	if (intid >= 32)
 		target = spi_target(g, intid);
-	set_bit64(g->cpu[target].pending, intid);
+	set_pending(&g->cpu[target], intid);
 	spin_unlock(&g->lock);
 	return (int)target;
 }
@@ -466,7 +474,7 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int from, const struct sgi_reque
 	spin_lock(&g->lock);
 	for (unsigned int c = 0; c < g->nr_vcpus; c++)
 		if (targets & (1u << c))
-			set_bit64(g->cpu[c].pending, intid);
+			set_pending(&g->cpu[c], intid);
 	spin_unlock(&g->lock);
 	return targets;
 }
@@ -487,50 +495,72 @@ static bool deliverable(const struct vgic *g, unsigned int c, unsigned int intid
 	       ((g->enabled[(intid - 32) / 32] >> (intid % 32)) & 1);
 }
 
+/* Is any of the pending bits of word w (less skip's) deliverable? */
+static inline bool word_has_deliverable(const struct vgic *g, unsigned int vcpu, unsigned int w,
+					uint64_t bits)
+{
+	uint8_t p;
+
+	while (bits) {
+		unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
+
+		bits &= bits - 1;
+		if (deliverable(g, vcpu, intid, &p))
+			return true;
+	}
+	return false;
+}
+
 bool vgic_has_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip)
 {
-	bool any = false;
-	uint8_t p;
+	const struct vgic_cpu *c;
+	bool any;
 
 	if (vcpu >= g->nr_vcpus)
 		return false;
+	c = &g->cpu[vcpu];
 	spin_lock(&g->lock);
-	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64 && !any; w++) {
-		uint64_t bits = g->cpu[vcpu].pending[w] & ~skip[w];
-
-		while (bits && !any) {
-			unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			any = deliverable(g, vcpu, intid, &p);
-		}
-	}
+	any = word_has_deliverable(g, vcpu, 0, c->pending[0] & ~skip[0]);
+	/* Words past the first: only with a device's high INTID. */
+	for (unsigned int w = 1, n = vgic_pending_words(c); w < n && !any; w++)
+		any = word_has_deliverable(g, vcpu, w, c->pending[w] & ~skip[w]);
 	spin_unlock(&g->lock);
 	return any;
 }
 
+/* The best (lowest priority value, then lowest INTID) deliverable bit of
+ * word w, if better than *best. */
+static inline void word_best(const struct vgic *g, unsigned int vcpu, unsigned int w,
+			     uint64_t bits, int *best, uint8_t *best_prio)
+{
+	uint8_t p;
+
+	while (bits) {
+		unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
+
+		bits &= bits - 1;
+		if (deliverable(g, vcpu, intid, &p) && (*best < 0 || p < *best_prio)) {
+			*best = (int)intid;
+			*best_prio = p;
+		}
+	}
+}
+
 int vgic_next_pending(struct vgic *g, unsigned int vcpu, const uint64_t *skip, uint8_t *prio)
 {
+	const struct vgic_cpu *c;
 	int best = -1;
-	uint8_t best_prio = 0xff, p;
+	uint8_t best_prio = 0xff;
 
 	if (vcpu >= g->nr_vcpus)
 		return -1;
+	c = &g->cpu[vcpu];
 	spin_lock(&g->lock);
-	/* Only the pending bits are visited: usually none, or one. */
-	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64; w++) {
-		uint64_t bits = g->cpu[vcpu].pending[w] & (skip ? ~skip[w] : ~0UL);
-
-		while (bits) {
-			unsigned int intid = 64 * w + (unsigned int)__builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			if (deliverable(g, vcpu, intid, &p) && (best < 0 || p < best_prio)) {
-				best = (int)intid;
-				best_prio = p;
-			}
-		}
-	}
+	/* Only the pending bits are visited: usually none, or one, in the
+	 * first word; the others only with a device's high INTID. */
+	word_best(g, vcpu, 0, c->pending[0] & (skip ? ~skip[0] : ~0UL), &best, &best_prio);
+	for (unsigned int w = 1, n = vgic_pending_words(c); w < n; w++)
+		word_best(g, vcpu, w, c->pending[w] & (skip ? ~skip[w] : ~0UL), &best, &best_prio);
 	if (best >= 0)
 		clear_bit64(g->cpu[vcpu].pending, (unsigned int)best);
 	spin_unlock(&g->lock);

@@ -173,6 +173,7 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	c->lr_used = 0;
 	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
 		c->in_lr[w] = c->retired[w] = 0;
+	c->retired_words = 0;
 	c->underflow = false;
 }
 
@@ -311,11 +312,14 @@ static uint64_t empty_lrs(void)
 
 /* Anything pending for vcpu that is not in a list register yet? Read
  * without the lock: a hint, and the next flush sees what it misses. */
-static bool more_pending(const struct arch_vgic_cpu *c, const struct vgic *g, unsigned int vcpu)
+static bool more_pending(const struct arch_vgic_cpu *c, const struct vgic *g, unsigned int vcpu,
+			 unsigned int words)
 {
-	uint64_t any = 0;
+	uint64_t any = __atomic_load_n(&g->cpu[vcpu].pending[0], __ATOMIC_RELAXED) & ~c->in_lr[0];
 
-	for (unsigned int w = 0; w < (VGIC_NR_IRQS + 63) / 64; w++)
+	/* Words past the first (vgic_pending_words): only with a device's
+	 * high INTID, and only asked when the first has nothing. */
+	for (unsigned int w = 1; !any && w < words; w++)
 		any |= __atomic_load_n(&g->cpu[vcpu].pending[w], __ATOMIC_RELAXED) & ~c->in_lr[w];
 	return any != 0;
 }
@@ -327,8 +331,10 @@ static inline void lr_retire(struct arch_vgic_cpu *c, const struct vgic *g, unsi
 	unsigned int intid = (unsigned int)c->lr_intid[i];
 
 	c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
-	if (vgic_is_hw(g, intid))
+	if (vgic_is_hw(g, intid)) {
 		c->retired[intid / 64] |= 1UL << (intid % 64);
+		c->retired_words |= 1UL << (intid / 64);
+	}
 	c->lr_intid[i] = -1;
 	c->lr_used &= ~(1u << i);
 }
@@ -371,6 +377,7 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	uint32_t done = c->lr_used & (uint32_t)empty_lrs();
 	uint32_t busy = c->lr_used & ~done;
 	uint32_t bits, free;
+	unsigned int words;
 	bool underflow;
 
 	/* Retire what the guest has finished with. An LR that ELRSR calls
@@ -383,7 +390,8 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	/* Fill free LRs, lowest first, best interrupt first, until nothing
 	 * deliverable is left. */
 	free = ~c->lr_used & ((1u << nr_lrs()) - 1);
-	for (; free && more_pending(c, g, vcpu); free &= free - 1) {
+	words = vgic_pending_words(&g->cpu[vcpu]);
+	for (; free && more_pending(c, g, vcpu, words); free &= free - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(free);
 		uint8_t prio;
 		int intid = vgic_next_pending(g, vcpu, c->in_lr, &prio);
@@ -401,7 +409,7 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 	 * be told as they empty rather than at the next exit or tick
 	 * (tests/qemu/vgic-burst). The control word is written only when
 	 * that changes. */
-	underflow = !free && more_pending(c, g, vcpu);
+	underflow = !free && more_pending(c, g, vcpu, vgic_pending_words(&g->cpu[vcpu]));
 	if (underflow != c->underflow) {
 		c->underflow = underflow;
 		write_hcr(underflow);

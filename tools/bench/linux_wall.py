@@ -12,6 +12,7 @@ usage: linux_wall.py BULKHEAD_LINUX_IMAGE LINUX_FILES_DIR
 """
 import os
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,11 @@ def run(cmd, env):
     out, marked = b"", None
     try:
         while time.monotonic() - start < 120:
+            # Never a blocking read: a guest that stops printing must not
+            # hold the bench past its time limit.
+            ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+            if not ready:
+                continue
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 break

@@ -40,9 +40,21 @@ struct vgic_cpu {
 	uint8_t priority[32];
 	uint32_t waker;
 	uint64_t pending[(VGIC_NR_IRQS + 63) / 64];
+	/* The last word of pending[] that has ever had a bit since the reset:
+	 * the scans stop there. SGIs, PPIs and the first SPIs are word 0;
+	 * only a partition given a device with a high INTID (the Pi's SD
+	 * controller, 158) goes further. Raised after the bit is set, under
+	 * the lock; read with acquire without it (vgic_pending_words). */
+	uint32_t pending_hi;
 };
 
 enum vgic_model { VGIC_V3, VGIC_V2 };
+
+/* How many words of a vCPU's pending[] may hold bits. */
+static inline unsigned int vgic_pending_words(const struct vgic_cpu *c)
+{
+	return __atomic_load_n(&c->pending_hi, __ATOMIC_ACQUIRE) + 1;
+}
 
 struct vgic {
 	spinlock_t lock; /* first: vgic_reset keeps it */

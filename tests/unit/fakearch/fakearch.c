@@ -302,6 +302,7 @@ void arch_vgic_reset(struct arch_vgic_cpu *c)
 	}
 	for (unsigned int w = 0; w < ARCH_VGIC_INTID_WORDS; w++)
 		c->in_lr[w] = c->retired[w] = 0;
+	c->retired_words = 0;
 }
 
 void arch_vgic_restore(const struct arch_vgic_cpu *c)
@@ -342,8 +343,10 @@ void arch_vgic_flush(struct arch_vgic_cpu *c, struct vgic *g, unsigned int vcpu)
 		if (intid < 0 || c->lr_state[i] != FAKE_LR_EMPTY)
 			continue;
 		c->in_lr[intid / 64] &= ~(1UL << (intid % 64));
-		if (vgic_is_hw(g, (unsigned int)intid))
+		if (vgic_is_hw(g, (unsigned int)intid)) {
 			c->retired[intid / 64] |= 1UL << (intid % 64);
+			c->retired_words |= 1UL << (intid / 64);
+		}
 		c->lr_intid[i] = -1;
 	}
 	for (unsigned int i = 0; i < ARCH_VGIC_MAX_LRS; i++) {

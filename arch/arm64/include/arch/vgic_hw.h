@@ -24,6 +24,7 @@ struct arch_vgic_cpu {
 	uint32_t lr_used;		     /* a bit per LR with lr_intid >= 0 */
 	uint64_t in_lr[ARCH_VGIC_INTID_WORDS];   /* INTIDs held in LRs */
 	uint64_t retired[ARCH_VGIC_INTID_WORDS]; /* device INTIDs the guest ended */
+	uint64_t retired_words;			 /* a bit per word of retired[] with bits */
 	/* More was pending than the LRs hold: the underflow maintenance
 	 * interrupt (HCR.UIE) calls for the next flush as they empty. */
 	bool underflow;

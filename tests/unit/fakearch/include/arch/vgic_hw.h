@@ -20,6 +20,7 @@ struct arch_vgic_cpu {
 	enum fake_lr_state lr_state[ARCH_VGIC_MAX_LRS];
 	uint64_t in_lr[ARCH_VGIC_INTID_WORDS];
 	uint64_t retired[ARCH_VGIC_INTID_WORDS];
+	uint64_t retired_words;			 /* a bit per word of retired[] with bits */
 };
 
 void arch_vgic_init(const struct board_gic *g);
