@@ -44,29 +44,20 @@ $(O)/tests/qemu/%.o: tests/qemu/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
 # with the domains' flags into an archive that every domain links: a domain
 # gets only the members it calls, the others cost it nothing.
 DOMAIN_AR := $(CROSS_COMPILE)ar
-domain-drivers-objs := $(patsubst %.c,$(O)/%.o,$(wildcard drivers/virtio/*.c drivers/serial/*.c \
-	drivers/mmc/*.c drivers/block/*.c))
+# (The hypervisor's own drivers, drivers/uart and drivers/irqchip, are
+# built by the top-level Makefile with its flags.)
+DOMAIN_DRIVER_DIRS := virtio serial mmc block
+domain-drivers-objs := $(patsubst %.c,$(O)/%.o,$(wildcard \
+	$(foreach d,$(DOMAIN_DRIVER_DIRS),drivers/$(d)/*.c)))
 DOMAIN_DRIVERS_A := $(O)/drivers/libdomain-drivers.a
 
-$(O)/drivers/virtio/%.o: drivers/virtio/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
-	$(call msg,CC,$<)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
-
-$(O)/drivers/serial/%.o: drivers/serial/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
-	$(call msg,CC,$<)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
-
-$(O)/drivers/mmc/%.o: drivers/mmc/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
-	$(call msg,CC,$<)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
-
-$(O)/drivers/block/%.o: drivers/block/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
-	$(call msg,CC,$<)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(DOM_CFLAGS) -c $< -o $@
+define domain-driver-rule
+$(O)/drivers/$(1)/%.o: drivers/$(1)/%.c $(NEWLIB_STAMP) | $(LIBFDT_HDRS)
+	$$(call msg,CC,$$<)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(CC) $(DOM_CFLAGS) -c $$< -o $$@
+endef
+$(foreach d,$(DOMAIN_DRIVER_DIRS),$(eval $(call domain-driver-rule,$(d))))
 
 $(DOMAIN_DRIVERS_A): $(domain-drivers-objs)
 	$(call msg,AR,$(patsubst $(O)/%,%,$@))
