@@ -607,11 +607,16 @@ class BoardTree:
                 out.append(n)
         return out
 
-    def console(self):
-        """The node of the hypervisor's console (stdout-path), or None."""
+    def console_path(self):
+        """stdout-path as written, without its options, or None."""
         chosen = self.child(self.root, "chosen")
         stdout = self.prop_str(chosen, "stdout-path") if chosen else None
-        return self.find_path(stdout.split(":")[0]) if stdout else None
+        return stdout.split(":")[0] if stdout else None
+
+    def console(self):
+        """The node of the hypervisor's console (stdout-path), or None."""
+        path = self.console_path()
+        return self.find_path(path) if path else None
 
     def hypervisors(self):
         """The registers the hypervisor keeps: its console (stdout-path)
@@ -665,7 +670,15 @@ def check_partition_devices(plan, board, part, granted, hyp, mem):
             plan.error("device-exists", opt, f"'{d}' has no usable \"reg\"")
             return
         nodes.append(node)
-    for d, node, whole in zip(part["devices"], nodes, part["whole_page"]):
+    devices, whole_page = list(part["devices"]), list(part["whole_page"])
+    console = board.console()
+    if part["role"] == "console" and console is not None and console not in nodes:
+        # The boot gives the console domain the console UART unlisted
+        # (console_domain_plan()): its rules apply to it here too.
+        devices.insert(0, board.console_path())
+        nodes.insert(0, console)
+        whole_page.insert(0, False)
+    for d, node, whole in zip(devices, nodes, whole_page):
         prior = next((g for g in granted if g[0] is node), None)
         if prior:
             same = f"'{d}' is" if prior[2] == d else f"'{d}' names '{prior[2]}',"

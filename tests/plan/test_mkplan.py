@@ -1138,6 +1138,24 @@ def test_page_neighbours_rpi4_aux(c):
                                            "/soc/spi@7e2150c0"), **board), "--board-dtb", dtb))
 
 
+def test_console_domain_unlisted_uart_checked(c):
+    """The console domain is given the console UART even unlisted (the
+    boot adds it): the page rules apply to it at build time as at boot.
+    On the Pi, UART0's page also holds UART2-5."""
+    dtb = rpi4_dtb()
+    board = {"BOARD_NR_CPUS": 4, "NR_CPUS": 4, "BOARD_RAM_MB": 4096}
+    console = part(1, ROLE_GUEST=None, ROLE_CONSOLE=True, MEM_MB=2, IMAGE="console")
+    expect_errors(c.run(config(part(0), console, **board), "--board-dtb", dtb),
+                  "CONFIG_PART1_DEVICES: 'serial0': its page 0xfe201000 also holds "
+                  "'/soc/serial@7e201400', not given to this partition (give it too, or "
+                  "CONFIG_PART1_DEVICES_WHOLE_PAGE)")
+    # Listed with its whole page: accepted.
+    expect_ok(c.run(config(part(0), part(1, ROLE_GUEST=None, ROLE_CONSOLE=True, MEM_MB=2,
+                                         IMAGE="console", DEVICES="serial0",
+                                         DEVICES_WHOLE_PAGE="serial0"), **board),
+                    "--board-dtb", dtb))
+
+
 # --- Runner ---------------------------------------------------------------------------------
 
 
