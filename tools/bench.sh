@@ -47,6 +47,7 @@ run_plan() {
 
 run_plan "$here/tools/bench/plan.dts" "$tmp/log"
 run_plan "$here/tools/bench/switch.dts" "$tmp/switch.log"
+run_plan "$here/tools/bench/traps.dts" "$tmp/traps.log"
 run_plan "$here/tools/bench/channel.dts" "$tmp/chan.log" 3
 # The stress test's plan: a million requests each way, each answered.
 run_plan "$here/tests/qemu/chan-stress/plan.dts" "$tmp/stress.log" 3 "stress passed" 2
@@ -154,6 +155,11 @@ printf '%-52s %12d\n' "partition start: 16 MiB wiped (DC ZVA), image loaded" \
 printf '%-52s %12d\n' "null hypercall round trip (HVC)" "$(per_op null-hypercall)"
 printf '%-52s %12d\n' "PSCI_VERSION round trip (HVC)" "$(per_op psci-version-hvc)"
 printf '%-52s %12d\n' "PSCI_VERSION round trip (SMC, trapped)" "$(per_op psci-version-smc)"
+tvalue() { grep -o "$1 [0-9]*" "$tmp/traps.log" | head -n 1 | awk '{print $NF}'; }
+trap_op() { echo $(((($(tvalue "bench: $1") - $(tvalue "bench: empty-loop")) * per_tick + rounds / 2) / rounds)); }
+printf '%-52s %12d\n' "emulated GIC distributor read (GICD_TYPER)" "$(trap_op gicd-typer-read)"
+printf '%-52s %12d\n' "trapped system register read (ACTLR_EL1)" "$(trap_op actlr-read)"
+printf '%-52s %12d\n' "emulated MMIO read (virtual UART flags, UARTFR)" "$(trap_op vuart-fr-read)"
 timer_rounds=$(value "bench: timer-rounds")
 printf '%-52s %12d\n' "virtual timer interrupt: deadline to guest handler" \
 	$((($(value "bench: vtimer-delivery") * per_tick + timer_rounds / 2) / timer_rounds))

@@ -82,6 +82,19 @@ static bool is_debug_or_pmu(uint64_t iss)
 }
 
 /*
+ * ACTLR_EL1 (op0 3, op1 0, CRn 1, CRm 0, op2 1): implementation-defined
+ * controls of the physical core, shared by every partition that runs on it,
+ * so trapped (HCR_EL2.TACR). It reads as zero and ignores writes: nothing
+ * in it is a guest's to know or to set, and an OS may touch it (UNDEFINED
+ * would kill one that does).
+ */
+static bool is_actlr(uint64_t iss)
+{
+	return ((iss >> 20) & 3) == 3 && ((iss >> 14) & 7) == 0 && ((iss >> 10) & 0xf) == 1 &&
+	       ((iss >> 1) & 0xf) == 0 && ((iss >> 17) & 7) == 1;
+}
+
+/*
  * A data abort on a guest-physical address that stage 2 leaves unmapped on
  * purpose (an emulated device, such as the virtual GIC): perform the
  * access. An access the hardware cannot describe is a fault.
@@ -162,7 +175,7 @@ static __attribute__((noinline)) void guest_sync_other(struct vcpu *v, struct ex
 			f->elr += 4;
 			return;
 		}
-		if (is_debug_or_pmu(esr & 0x1ffffff)) {
+		if (is_debug_or_pmu(esr & 0x1ffffff) || is_actlr(esr & 0x1ffffff)) {
 			unsigned int rt = (unsigned int)((esr >> 5) & 0x1f);
 
 			if ((esr & 1) && rt != 31) /* a read: zero */

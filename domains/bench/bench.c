@@ -4,12 +4,38 @@
  * so that counter ticks are a fixed number of instructions. Prints raw
  * counter ticks; the script turns them into instructions per operation.
  */
+#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 #include "bulkhead.h"
 
 #define ROUNDS 10000
 #define PSCI_VERSION 0x84000000u
+
+/* Where the emulated registers are, from the device tree (bench_devices):
+ * the virtual GIC's distributor, and the virtual UART's (0: none). */
+static uint64_t gicd_base, uart_base;
+
+/* The first "reg" address of the first node compatible with c, or 0. */
+static uint64_t first_reg(const char *c)
+{
+	const void *dt = bh_device_tree();
+	int node = fdt_node_offset_by_compatible(dt, -1, c), len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(dt, node, "reg", &len) : NULL;
+
+	return reg && len >= 8 ? (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]) : 0;
+}
+
+static void bench_devices(void)
+{
+	gicd_base = first_reg("arm,gic-v3");
+	if (!gicd_base)
+		gicd_base = first_reg("arm,cortex-a15-gic");
+	uart_base = first_reg("arm,pl011");
+}
+
+#define GICD_TYPER 0x4
+#define UART_FR 0x18
 
 /* ROUNDS iterations of the same loop with and without the trapping
  * instruction, so the difference is the operation alone. */
@@ -42,6 +68,55 @@ static __attribute__((noinline)) uint64_t time_loop(int kind)
 		}
 	}
 	return bh_counter() - start;
+}
+
+/* The same for traps to emulated registers ("traps" run, its own plan
+ * tools/bench/traps.dts, so that the loop above stays the same code):
+ * kind 0 the empty loop, 1 the virtual GIC's GICD_TYPER, 2 ACTLR_EL1
+ * (trapped by HCR_EL2.TACR), 3 the virtual UART's flag register. */
+static __attribute__((noinline)) uint64_t time_trap_loop(int kind)
+{
+	uint64_t start = bh_counter();
+
+	for (unsigned int i = 0; i < ROUNDS; i++) {
+		uint64_t x;
+
+		switch (kind) {
+		case 0:
+			x = 0;
+			__asm__ volatile("" : "+r"(x) : : "memory");
+			break;
+		case 1:
+			__asm__ volatile("ldr %w0, [%1]"
+					 : "=r"(x)
+					 : "r"(gicd_base + GICD_TYPER)
+					 : "memory");
+			break;
+		case 2:
+			__asm__ volatile("mrs %0, actlr_el1" : "=r"(x) : : "memory");
+			break;
+		case 3:
+			__asm__ volatile("ldr %w0, [%1]"
+					 : "=r"(x)
+					 : "r"(uart_base + UART_FR)
+					 : "memory");
+			break;
+		}
+	}
+	return bh_counter() - start;
+}
+
+static void traps_bench(void)
+{
+	bench_devices();
+	printf("bench: rounds %u\n", ROUNDS);
+	printf("bench: empty-loop %lu\n", (unsigned long)time_trap_loop(0));
+	if (gicd_base)
+		printf("bench: gicd-typer-read %lu\n", (unsigned long)time_trap_loop(1));
+	printf("bench: actlr-read %lu\n", (unsigned long)time_trap_loop(2));
+	if (uart_base)
+		printf("bench: vuart-fr-read %lu\n", (unsigned long)time_trap_loop(3));
+	printf("bench: done\n");
 }
 
 /* Two of these on one CPU ("switch-a", "switch-b"): yield back and forth;
@@ -252,6 +327,10 @@ void thread(void)
 		return;
 	}
 
+	if (bh_arg("traps")) {
+		traps_bench();
+		return;
+	}
 	if (bh_arg("switch-measure"))
 		switch_bench();
 	if (bh_arg("switch-yield")) {

@@ -112,6 +112,12 @@ void thread(void)
 		__asm__ volatile("mrs %0, mdscr_el1" : "=r"(v));
 		printf("attack: debug register reads 0x%lx after the write%s\n", (unsigned long)v,
 		       v ? ": SUCCEEDED" : "");
+		/* The core's implementation-defined controls are the
+		 * hypervisor's: zero to read, writes ignored, not UNDEFINED. */
+		__asm__ volatile("msr actlr_el1, %0; isb" : : "r"(~0UL));
+		__asm__ volatile("mrs %0, actlr_el1" : "=r"(v));
+		printf("attack: ACTLR_EL1 reads 0x%lx after writing ones%s\n", (unsigned long)v,
+		       v ? ": SUCCEEDED" : "");
 		try_write("an unassigned device (the UART), to end the run", 0x09000000UL);
 		break;
 	}
