@@ -117,7 +117,11 @@ void partition_start_if_due(struct partition *p)
 		p->started_at = arch_counter_now();
 		p->last_beat = 0;
 		p->hung = false;
-		p->inject_kind = p->inject_after = 0;
+		/* An injection armed for a run that ended goes with it; one
+		 * armed before the first start (the injector may start first)
+		 * is for this run. */
+		if (!first)
+			p->inject_kind = p->inject_after = 0;
 		p->has_run = true;
 	}
 	partition_unlock(locked);

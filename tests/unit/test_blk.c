@@ -112,11 +112,12 @@ static enum fake_exit kick(void)
 	return FAKE_RUN(hypercall_dispatch(&drv->vcpus[0], regs));
 }
 
-static int setup(void **state)
+/* The partitions built and the disks linked; started: the first `started`
+ * of them (in id order), the others left to the test. */
+static void setup_started(unsigned int started)
 {
 	char err[160];
 
-	(void)state;
 	fake_core_reset();
 	memset(ram, 0, sizeof(ram));
 	build(0, "g0", 1, PLAN_ROLE_GUEST);
@@ -132,8 +133,14 @@ static int setup(void **state)
 	fake_parts = parts;
 	fake_nr_parts = NR;
 	assert_int_equal(blk_build(parts, NR, err, sizeof(err)), 0);
-	for (unsigned int i = 0; i < NR; i++)
+	for (unsigned int i = 0; i < started; i++)
 		assert_ptr_equal(idle_once(plans[i].cpus[0]), &parts[i].vcpus[0]);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setup_started(NR);
 	return 0;
 }
 
@@ -663,6 +670,29 @@ static void only_the_injector_injects(void **state)
 	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
 }
 
+/* An injector that runs before its target's first start (another CPU):
+ * what it armed is for that first run, not dropped by the start. */
+static void injection_armed_before_the_first_start(void **state)
+{
+	uint64_t regs[4] = { BH_HC_INJECT, 2, BH_FAULT_OVERLONG, 2 };
+
+	(void)state;
+	setup_started(2); /* g0 and g1; drv not yet */
+	plans[0].fault_injector = true;
+	in_trap(&g0->vcpus[0]);
+	hypercall_dispatch(&g0->vcpus[0], regs);
+	assert_int_equal(regs[0], BH_OK);
+	assert_ptr_equal(idle_once(plans[2].cpus[0]), &drv->vcpus[0]);
+	attach();
+	device_up(g0);
+	request(g0, 0, 0, 0, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, 0);
+	request(g0, 1, 0, 8, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
+}
+
 static void watchdog_ends_a_silent_partition(void **state)
 {
 	(void)state;
@@ -685,6 +715,7 @@ static void watchdog_ends_a_silent_partition(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(injection_armed_before_the_first_start),
 		cmocka_unit_test_setup(transport_identity_and_config, setup),
 		cmocka_unit_test_setup(features_need_version_1, setup),
 		cmocka_unit_test_setup(queue_checked_when_ready, setup),
