@@ -1,7 +1,8 @@
 # Fetching files from Debian's own arm64 packages into a cache directory,
-# shared by tools/fetch-rpi4-files.sh and tools/fetch-linux.sh (sourced, not
-# run). The caller sets:
-#   fetch_name  its name, for messages
+# shared by tools/fetch-rpi4-files.sh, tools/fetch-linux.sh and
+# tools/fetch-qemu10.sh (sourced, not run). The caller sets fetch_name (its
+# name, for messages), sources this file and calls fetch_cache_dir "$@",
+# which sets:
 #   cache       the cache directory (absolute), and work="$cache/.work"
 #   versions    the file that records which package versions were used
 # Packages come through the host's apt configuration when it can (the arm64
@@ -9,6 +10,15 @@
 # private, temporary apt configuration: its own sources list (bookworm main
 # and security, arm64) and package lists, under $work. The host's apt setup
 # and lists are never changed. Needs no root.
+
+# The caller's one argument, CACHE_DIR: made if need be, and made absolute.
+fetch_cache_dir() {
+	[ $# -eq 1 ] || { echo "usage: $fetch_name.sh CACHE_DIR" >&2; exit 1; }
+	mkdir -p "$1"
+	cache=$(cd "$1" && pwd)
+	work="$cache/.work"
+	versions="$cache/versions.txt"
+}
 
 die() {
 	echo "$fetch_name: $*" >&2

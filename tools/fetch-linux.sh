@@ -24,16 +24,11 @@
 set -euo pipefail
 
 fetch_name=fetch-linux
-[ $# -eq 1 ] || { echo "usage: fetch-linux.sh CACHE_DIR" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
-cache=$1
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-work="$cache/.work"
-versions="$cache/versions.txt"
 
 # shellcheck source=tools/debian-fetch.sh
 . "$here/debian-fetch.sh"
+fetch_cache_dir "$@"
 
 # The virtio modules, in the order they load (each needs the ones before).
 modules="drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko \

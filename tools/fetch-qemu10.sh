@@ -17,16 +17,11 @@
 set -euo pipefail
 
 fetch_name=fetch-qemu10
-[ $# -eq 1 ] || { echo "usage: fetch-qemu10.sh CACHE_DIR" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
-cache=$1
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-work="$cache/.work"
-versions="$cache/versions.txt"
 
 # shellcheck source=tools/debian-fetch.sh
 . "$here/debian-fetch.sh"
+fetch_cache_dir "$@"
 
 if [ ! -x "$cache/qemu/usr/bin/qemu-system-aarch64" ]; then
 	# Its sources are bookworm-backports alone: the candidates are its own.

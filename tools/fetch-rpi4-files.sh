@@ -26,15 +26,10 @@
 set -euo pipefail
 
 fetch_name=fetch-rpi4-files
-[ $# -eq 1 ] || { echo "usage: fetch-rpi4-files.sh CACHE_DIR" >&2; exit 1; }
-cache=$1
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-work="$cache/.work"
-versions="$cache/versions.txt"
 
 # shellcheck source=tools/debian-fetch.sh
 . "$(dirname "$0")/debian-fetch.sh"
+fetch_cache_dir "$@"
 
 # --- u-boot and TF-A, through the host's apt ---------------------------------------
 
