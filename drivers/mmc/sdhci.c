@@ -355,8 +355,10 @@ int sdhci_start(struct sdhci *h, bool write, uint64_t sector, void *buf, uint32_
 		return SDHCI_INVALID;
 	if (rd(h, R_PRESENT) & (P_CMD_INHIBIT | P_DAT_INHIBIT)) {
 		reset(h, RESET_CMD | RESET_DAT);
-		if (rd(h, R_PRESENT) & (P_CMD_INHIBIT | P_DAT_INHIBIT))
-			return fail(h, "the controller stays busy", rd(h, R_PRESENT)), SDHCI_ERROR;
+		if (rd(h, R_PRESENT) & (P_CMD_INHIBIT | P_DAT_INHIBIT)) {
+			fail(h, "the controller stays busy", rd(h, R_PRESENT));
+			return SDHCI_ERROR;
+		}
 	}
 	h->busy = true;
 	h->write = write;

@@ -640,6 +640,20 @@ static void slots_run_out_and_come_back(void **state)
 	assert_int_equal(area()->req_prod, 5); /* the answer made room: the rest came */
 }
 
+/* The link up and two of g0's requests through it: an injection armed
+ * "after 2 requests" (BH_FAULT_OVERLONG) comes with the second. */
+static void injected_at_the_second_request(void)
+{
+	attach();
+	device_up(g0);
+	request(g0, 0, 0, 0, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, 0);
+	request(g0, 1, 0, 8, 512);
+	notify(g0);
+	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
+}
+
 static void only_the_injector_injects(void **state)
 {
 	(void)state;
@@ -660,14 +674,7 @@ static void only_the_injector_injects(void **state)
 		hypercall_dispatch(&g0->vcpus[0], regs);
 		assert_int_equal(regs[0], BH_OK);
 	}
-	attach();
-	device_up(g0);
-	request(g0, 0, 0, 0, 512);
-	notify(g0);
-	assert_int_equal(drv->inject_kind, 0);
-	request(g0, 1, 0, 8, 512);
-	notify(g0);
-	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
+	injected_at_the_second_request();
 }
 
 /* An injector that runs before its target's first start (another CPU):
@@ -683,14 +690,7 @@ static void injection_armed_before_the_first_start(void **state)
 	hypercall_dispatch(&g0->vcpus[0], regs);
 	assert_int_equal(regs[0], BH_OK);
 	assert_ptr_equal(idle_once(plans[2].cpus[0]), &drv->vcpus[0]);
-	attach();
-	device_up(g0);
-	request(g0, 0, 0, 0, 512);
-	notify(g0);
-	assert_int_equal(drv->inject_kind, 0);
-	request(g0, 1, 0, 8, 512);
-	notify(g0);
-	assert_int_equal(drv->inject_kind, BH_FAULT_OVERLONG);
+	injected_at_the_second_request();
 }
 
 static void watchdog_ends_a_silent_partition(void **state)
