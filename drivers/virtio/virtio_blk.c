@@ -180,7 +180,7 @@ static bool request_valid(const struct vblk *d, unsigned int op, uint64_t sector
 int vblk_submit(struct vblk *d, unsigned int op, uint64_t sector, void *buf, uint32_t len,
 		uint32_t tag)
 {
-	struct vq_seg seg[VQ_MAX];
+	struct vq_seg seg[VBLK_MAX_SEGS];
 	unsigned int n = 0, nr_data = 0;
 	uint32_t piece = d->size_max ? d->size_max : len;
 	uint16_t head = vq_next_head(&d->vq);
@@ -195,7 +195,8 @@ int vblk_submit(struct vblk *d, unsigned int op, uint64_t sector, void *buf, uin
 	 * contiguous at the device's end too, so no other cuts). */
 	if (len)
 		nr_data = (len + piece - 1) / piece;
-	if ((d->seg_max && nr_data > d->seg_max) || nr_data + 2 > d->vq.size)
+	if ((d->seg_max && nr_data > d->seg_max) || nr_data + 2 > d->vq.size ||
+	    nr_data + 2 > VBLK_MAX_SEGS)
 		return VBLK_INVALID;
 	/* Full: then head is no descriptor, and its header and status slots
 	 * are past the end of their arrays. */

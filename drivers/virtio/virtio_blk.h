@@ -47,6 +47,9 @@
 #define VBLK_SECTOR 512
 /* The largest data buffer of one request. */
 #define VBLK_MAX_REQUEST (64 * 1024)
+/* Descriptors of one request at most: its header, its data cut into
+ * sectors at worst (a device's size_max of 512), its status. */
+#define VBLK_MAX_SEGS (VBLK_MAX_REQUEST / VBLK_SECTOR + 2)
 
 enum vblk_error {
 	VBLK_FULL = -1,	   /* no room in the queue now: take completions, retry */

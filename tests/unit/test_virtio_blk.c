@@ -288,7 +288,7 @@ static int setup(void **state)
 	dev.magic = VMMIO_MAGIC_VALUE;
 	dev.version = 2;
 	dev.device_id = VIRTIO_ID_BLOCK;
-	dev.num_max = 256;
+	dev.num_max = 1024; /* QEMU's virtio-blk offers this */
 	dev.offered = F(VIRTIO_F_VERSION_1) | F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_FLUSH) |
 		      F(VIRTIO_BLK_F_SEG_MAX) | F(4) /* GEOMETRY: not taken */;
 	dev.capacity = DISK_SECTORS;
@@ -481,6 +481,25 @@ static void size_max_cuts_buffers(void **state)
 	blk.seg_max = 8;
 	assert_int_equal(vblk_submit(&blk, VIRTIO_BLK_T_OUT, 0, buf, VBLK_MAX_REQUEST, 0),
 			 VBLK_INVALID);
+}
+
+/* The hypervisor's disks cut requests into pages: 16 requests of 64 KiB
+ * (18 descriptors each) must still be in flight together, as 16 are on a
+ * device that does not cut them. */
+static void sixteen_largest_requests_fit_when_cut_into_pages(void **state)
+{
+	(void)state;
+	dev.offered |= F(VIRTIO_BLK_F_SIZE_MAX);
+	dev.size_max = 4096;
+	dev.seg_max = 16;
+	dev.num_max = 512;
+	assert_int_equal(init(), 0);
+	dev.hold = true;
+	for (unsigned int n = 0; n < 16; n++)
+		assert_int_equal(vblk_submit(&blk, VIRTIO_BLK_T_OUT, 0, buf, VBLK_MAX_REQUEST, n),
+				 0);
+	assert_int_equal(vblk_in_flight(&blk), 16);
+	assert_int_equal(dev.last_chain_len, 18);
 }
 
 static void requests_checked(void **state)
@@ -699,6 +718,7 @@ int main(void)
 		cmocka_unit_test_setup(config_limits_of_zero_refused, setup),
 		cmocka_unit_test_setup(write_then_read_back, setup),
 		cmocka_unit_test_setup(size_max_cuts_buffers, setup),
+		cmocka_unit_test_setup(sixteen_largest_requests_fit_when_cut_into_pages, setup),
 		cmocka_unit_test_setup(requests_checked, setup),
 		cmocka_unit_test_setup(read_only_and_no_flush, setup),
 		cmocka_unit_test_setup(queue_fills_and_empties_out_of_order, setup),

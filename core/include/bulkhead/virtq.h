@@ -62,8 +62,12 @@ enum virtq_pop_result {
 	VIRTQ_BROKEN,	 /* the ring itself is nonsense: the device needs a reset */
 };
 
-/* The maximum queue size the hypervisor's devices offer. */
-#define VIRTQ_NUM_MAX 64
+/* The maximum queue size the hypervisor's devices offer: enough for a
+ * block link's 16 slots of the largest request each (a header, 16 data
+ * segments of a page and a status: 18 descriptors), since nothing in the
+ * hypervisor grows with it (it reads the rings in place). At 64, a guest
+ * without indirect descriptors had 3 such requests in flight at most. */
+#define VIRTQ_NUM_MAX 512
 
 /* Make the queue usable (QueueReady = 1): its size is a power of two up to
  * VIRTQ_NUM_MAX and its three rings are aligned and in the guest's RAM.
